@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../stacks/schema";
+import type { SecretName } from "../stacks/secrets";
+import { namer } from "./naming";
+import { createProviders } from "./providers";
+
+export interface EnvironmentInputs {
+  config: StackConfig;
+  secrets: Record<SecretName, pulumi.Output<string>>;
+}
+
+/**
+ * Builds one ARA environment from a validated config. This is the whole program; the
+ * entry point (infra/index.ts) only loads the config and exports what this returns, so
+ * tests and the offline plan run exactly what `pulumi up` runs.
+ */
+export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
+  const names = namer(pulumi.getProject(), pulumi.getStack());
+  const tags = {
+    project: names.project,
+    stack: names.stack,
+    environment: config.environment,
+    "managed-by": "pulumi",
+  };
+  const providers = createProviders(config, secrets, tags);
+
+  return {
+    environment: config.environment,
+    providers: Object.keys(providers),
+  };
+}

@@ -1,0 +1,209 @@
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { markOfflinePlan } from "../../infra/mode";
+import { mockCall, mockResourceState } from "./mock-state";
+
+/** The repository root: the Pulumi project directory. */
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT = "ara";
+export const SECRET = "[secret]";
+
+/** One registered resource, as a reviewer or a policy needs to see it. */
+export interface CapturedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  /** URN of the parent, or "" for the root stack. */
+  parent: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  provider: string;
+  dependsOn: string[];
+  additionalSecretOutputs: string[];
+  /** Inputs with every secret replaced by "[secret]" and code blobs by a digest. */
+  inputs: Record<string, unknown>;
+  /** Dotted paths of inputs that are secret. */
+  secretInputs: string[];
+  /** Outputs the (mock) provider returned, sanitised like inputs. */
+  outputs: Record<string, unknown>;
+  /** Dotted paths of outputs that are secret. */
+  secretOutputs: string[];
+  /** Inputs with secrets unwrapped, for the policy analyzer only. Never printed. */
+  props: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  project: string;
+  stack: string;
+  resources: CapturedResource[];
+  /** Stack outputs, secrets as "[secret]". */
+  outputs: Record<string, unknown>;
+  secretOutputs: string[];
+}
+
+export interface RunOptions {
+  stack: string;
+  /** Flattened config as the language host passes it. */
+  config: Record<string, string>;
+  secretKeys: string[];
+  /** The program's entry module; defaults to infra/index.ts, exactly what `pulumi up` loads. */
+  entry?: string;
+  /** Mocks answer as in `pulumi preview` (true) or `pulumi up` (false). */
+  preview?: boolean;
+}
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const ASSET_SIGS = new Set([
+  "c44067f5952c0a294b673a41bacd8c17",
+  "0def7320c3a5731c473e5ecbe6d01bc7",
+]);
+
+/**
+ * Runs the Pulumi program under mocks and records every registration the way the engine
+ * would receive it: type, name, parent, options and inputs, with secrets tracked.
+ *
+ * The program runs inside `runInPulumiStack`, as Pulumi's Node.js host runs it, so the
+ * root `pulumi:pulumi:Stack` resource and stack outputs behave as in a real preview.
+ * Mocks stand in only for the cloud providers.
+ */
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+  const { stack } = options;
+  const resources: CapturedResource[] = [];
+  let current: { additionalSecretOutputs: string[] } | undefined;
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const { id, state } = mockResourceState(args.type, args.name, args.inputs);
+        // The engine marks additionalSecretOutputs secret; mocks do not, so do it here.
+        for (const key of current?.additionalSecretOutputs ?? []) {
+          if (state[key] !== undefined) state[key] = pulumi.secret(state[key]);
+        }
+        return { id: args.custom ? id : undefined, state: args.custom ? state : args.inputs };
+      },
+      call(args) {
+        return mockCall(args.token, args.inputs, ROOT);
+      },
+    },
+    PROJECT,
+    stack,
+    options.preview ?? true,
+  );
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+  markOfflinePlan();
+
+  const monitor: any = pulumi.runtime.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+    const additionalSecretOutputs: string[] = req.getAdditionalsecretoutputsList();
+    // The mock monitor calls newResource synchronously, before its first await.
+    current = { additionalSecretOutputs };
+    register(req, (err: any, resp: any) => {
+      if (!err) {
+        const rawInputs = req.getObject()?.toJavaScript() ?? {};
+        const rawOutputs = resp.getObject()?.toJavaScript() ?? {};
+        const inputs = sanitize(rawInputs);
+        const outputs = sanitize(rawOutputs);
+        resources.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          parent: req.getParent(),
+          protect: req.getProtect() === true,
+          retainOnDelete: req.getRetainondelete() === true,
+          provider: req.getProvider(),
+          dependsOn: req.getDependenciesList(),
+          additionalSecretOutputs,
+          inputs: inputs.value as Record<string, unknown>,
+          secretInputs: inputs.secrets,
+          outputs: outputs.value as Record<string, unknown>,
+          secretOutputs: outputs.secrets,
+          props: unwrap(rawInputs) as Record<string, unknown>,
+        });
+      }
+      callback(err, resp);
+    });
+    current = undefined;
+  };
+
+  const entry = options.entry ?? path.join(ROOT, "infra", "index.ts");
+  const exported = await pulumi.runtime.runInPulumiStack(async () => require(entry));
+  await (pulumi.runtime as any).waitForRPCs();
+
+  const stackOutputs = await resolveOutputs(exported);
+  return {
+    project: PROJECT,
+    stack,
+    resources,
+    outputs: stackOutputs.value,
+    secretOutputs: stackOutputs.secrets,
+  };
+}
+
+async function resolveOutputs(
+  exported: unknown,
+): Promise<{ value: Record<string, unknown>; secrets: string[] }> {
+  const value: Record<string, unknown> = {};
+  const secrets: string[] = [];
+  if (exported && typeof exported === "object") {
+    for (const [key, v] of Object.entries(exported)) {
+      if (pulumi.Output.isInstance(v)) {
+        const isSecret = await (v as any).isSecret;
+        const resolved = await (v as any).promise(true);
+        if (isSecret) secrets.push(key);
+        value[key] = isSecret ? SECRET : sanitize(resolved).value;
+      } else {
+        value[key] = sanitize(v).value;
+      }
+    }
+  }
+  return { value, secrets };
+}
+
+/** Replaces secrets with "[secret]", resource references with their URN, code with a digest. */
+export function sanitize(raw: unknown): { value: unknown; secrets: string[] } {
+  const secrets: string[] = [];
+  const walk = (v: unknown, at: string): unknown => {
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`));
+    if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (o[SIG] === SECRET_SIG) {
+        secrets.push(at);
+        return SECRET;
+      }
+      if (o[SIG] === RESOURCE_SIG) return String(o.urn ?? "");
+      if (typeof o[SIG] === "string" && ASSET_SIGS.has(o[SIG] as string)) return "[asset]";
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(o).sort()) {
+        const child = at ? `${at}.${key}` : key;
+        // A dynamic provider's serialized code is large and changes with every edit; its
+        // digest is what a reviewer needs.
+        out[key] = key === "__provider" ? digestCode(o[key]) : walk(o[key], child);
+      }
+      return out;
+    }
+    return v;
+  };
+  return { value: walk(raw, ""), secrets };
+}
+
+function digestCode(v: unknown): string {
+  const text = typeof v === "string" ? v : JSON.stringify(v);
+  return `[dynamic provider code sha256:${createHash("sha256").update(text).digest("hex").slice(0, 12)}]`;
+}
+
+function unwrap(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unwrap);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SIG] === SECRET_SIG) return unwrap(o.value);
+    if (o[SIG] === RESOURCE_SIG) return String(o.urn ?? "");
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x)]));
+  }
+  return v;
+}

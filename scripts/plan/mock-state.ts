@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+/**
+ * What the offline plan's fake clouds answer. Only values a program reads back are modelled
+ * (hostnames, ports, generated credentials, IDs); everything else echoes the inputs, as a
+ * provider's Create would. Values are derived from the resource's name so runs are stable.
+ */
+type StateFn = (name: string, inputs: Record<string, any>) => Record<string, unknown>;
+
+const fake = (name: string, salt: string, length = 32) =>
+  createHash("sha256").update(`${salt}:${name}`).digest("hex").slice(0, length);
+
+const STATE: Record<string, StateFn> = {
+  "upstash:index/redisDatabase:RedisDatabase": (name, i) => ({
+    databaseId: fake(name, "id", 36),
+    endpoint: `${String(i.databaseName ?? name)}-mock.upstash.io`,
+    port: 6379,
+    password: fake(name, "password"),
+    restToken: fake(name, "rest"),
+    readOnlyRestToken: fake(name, "rorest"),
+    state: "active",
+  }),
+  "random:index/randomBytes:RandomBytes": (name, i) => {
+    const bytes = createHash("sha512")
+      .update(name)
+      .digest()
+      .subarray(0, Number(i.length ?? 32));
+    return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+  },
+  "random:index/randomPassword:RandomPassword": (name) => ({
+    result: fake(name, "password"),
+    bcryptHash: `$2a$10$${fake(name, "bcrypt", 53)}`,
+  }),
+  "random:index/randomId:RandomId": (name, i) => {
+    const hex = fake(name, "randomid", Number(i.byteLength ?? 4) * 2);
+    return {
+      hex,
+      b64Url: Buffer.from(hex, "hex").toString("base64url"),
+      dec: BigInt(`0x${hex}`).toString(),
+    };
+  },
+  "aws:s3/bucket:Bucket": (name, i) => {
+    const bucket = String(i.bucket ?? `${i.bucketPrefix ?? name}${fake(name, "suffix", 8)}`);
+    return {
+      bucket,
+      arn: `arn:aws:s3:::${bucket}`,
+      bucketDomainName: `${bucket}.s3.amazonaws.com`,
+      region: i.region,
+    };
+  },
+  "aws:sns/topic:Topic": (name, i) => ({
+    arn: `arn:aws:sns:us-east-1:123456789012:${String(i.name ?? name)}`,
+  }),
+  "aws:iam/user:User": (name, i) => ({
+    arn: `arn:aws:iam::123456789012:user/${String(i.name ?? name)}`,
+  }),
+  "aws:iam/accessKey:AccessKey": (name) => ({ secret: fake(name, "aws-secret", 40) }),
+  "aws:kms/key:Key": (name) => ({
+    arn: `arn:aws:kms:us-west-2:123456789012:key/${fake(name, "kms", 36)}`,
+    keyId: fake(name, "kms", 36),
+  }),
+  "cloudflare:index/queue:Queue": (name, i) => ({
+    queueId: fake(name, "queue"),
+    queueName: i.queueName,
+  }),
+  "cloudflare:index/workersScript:WorkersScript": (name, i) => ({
+    etag: fake(name, "etag"),
+    handlers: ["fetch"],
+    scriptName: i.scriptName,
+  }),
+  "vercel:index/project:Project": (name) => ({ id: `prj_${fake(name, "prj", 24)}` }),
+  "vercel:index/deployment:Deployment": (name) => ({
+    url: `${fake(name, "dpl", 12)}.vercel.app`,
+    domains: [],
+  }),
+};
+
+/** IDs for resources whose ID a program reads back (e.g. a project ID used by its env vars). */
+const ID: Record<string, (name: string, state: Record<string, unknown>) => string> = {
+  "vercel:index/project:Project": (_n, s) => String(s.id),
+  "aws:s3/bucket:Bucket": (_n, s) => String(s.bucket),
+};
+
+export function mockResourceState(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+): { id: string; state: Record<string, unknown> } {
+  const state = { ...inputs, ...(STATE[type]?.(name, inputs) ?? {}) };
+  const id = ID[type]?.(name, state) ?? `${name}-${fake(name, type, 8)}`;
+  return { id, state };
+}
+
+type CallFn = (inputs: Record<string, any>, root: string) => Record<string, unknown>;
+
+const CALLS: Record<string, CallFn> = {
+  // The real invoke walks `<path>/.vercel/output` and returns each file with its size and
+  // digest; computing the same here makes an artifact change show up in the plan diff.
+  "vercel:index/getPrebuiltProject:getPrebuiltProject": (inputs, root) => {
+    const base = join(root, String(inputs.path), ".vercel", "output");
+    return { id: base, path: String(inputs.path), output: digestTree(base) };
+  },
+};
+
+export function mockCall(
+  token: string,
+  inputs: Record<string, any>,
+  root: string,
+): Record<string, unknown> {
+  const fn = CALLS[token];
+  if (!fn)
+    throw new Error(
+      `The offline plan has no mock for the invoke ${token}; add one to scripts/plan/mock-state.ts.`,
+    );
+  return fn(inputs, root);
+}
+
+function digestTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      const p = join(d, entry);
+      if (statSync(p).isDirectory()) walk(p);
+      else {
+        const bytes = readFileSync(p);
+        out[relative(dir, p)] = `${bytes.length}~${createHash("sha1").update(bytes).digest("hex")}`;
+      }
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    throw new Error(`${dir} does not exist: build the app first with \`npm run build\`.`);
+  }
+  return out;
+}

@@ -1,0 +1,239 @@
+import { isDeepStrictEqual } from "node:util";
+import type { CapturedResource, ProgramRun } from "./engine";
+
+/** The `--json` document. `cost` and `policies` are filled by the policy pack's evaluation. */
+export interface PlanDocument {
+  stack: string;
+  project: string;
+  resources: {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    protect: boolean;
+    retainOnDelete: boolean;
+    inputs: Record<string, unknown>;
+  }[];
+  outputs: Record<string, unknown>;
+  cost: unknown;
+  policies: unknown;
+}
+
+export function toDocument(
+  run: ProgramRun,
+  extras: { cost?: unknown; policies?: unknown } = {},
+): PlanDocument {
+  return {
+    stack: run.stack,
+    project: run.project,
+    resources: run.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      protect: r.protect,
+      retainOnDelete: r.retainOnDelete,
+      inputs: r.inputs,
+    })),
+    outputs: run.outputs,
+    cost: extras.cost ?? null,
+    policies: extras.policies ?? null,
+  };
+}
+
+/**
+ * Settings worth a reviewer's eye, per resource type. Anything not listed shows its first
+ * few scalar inputs, so a new resource type is never silent.
+ */
+const KEY_INPUTS: Record<string, string[]> = {
+  "upstash:index/redisDatabase:RedisDatabase": [
+    "databaseName",
+    "region",
+    "primaryRegion",
+    "readRegions",
+    "tls",
+    "eviction",
+    "budget",
+    "prodPack",
+  ],
+  "cloudflare:index/r2Bucket:R2Bucket": ["name", "location"],
+  "cloudflare:index/zoneSetting:ZoneSetting": ["settingId", "value"],
+  "cloudflare:index/workersScript:WorkersScript": [
+    "scriptName",
+    "mainModule",
+    "compatibilityDate",
+    "contentSha256",
+  ],
+  "cloudflare:index/dnsRecord:DnsRecord": ["name", "type", "content", "proxied"],
+  "cloudflare:index/ruleset:Ruleset": ["name", "phase", "kind"],
+  "cloudflare:index/workersRoute:WorkersRoute": ["pattern", "script"],
+  "aws:s3/bucket:Bucket": ["bucket", "bucketPrefix", "region"],
+  "vercel:index/project:Project": ["name", "framework", "resourceConfig"],
+  "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": [
+    "key",
+    "sensitive",
+    "targets",
+  ],
+};
+const HIDDEN_INPUTS = new Set([
+  "__provider",
+  "accountId",
+  "zoneId",
+  "version",
+  "serviceToken",
+  "serviceTokenId",
+]);
+
+export function renderTree(run: ProgramRun, configSummary: string): string {
+  const children = new Map<string, CapturedResource[]>();
+  for (const r of run.resources) {
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  const rows: [string, string, string, string][] = [];
+  const walk = (parent: string, prefix: string) => {
+    const list = children.get(parent) ?? [];
+    list.forEach((r, i) => {
+      const last = i === list.length - 1;
+      const branch = parent === "" ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
+      const flags = [
+        r.protect ? "protected" : "",
+        r.retainOnDelete ? "retain-on-delete" : "",
+      ].filter(Boolean);
+      rows.push([
+        ` +   ${branch}${r.type}`,
+        r.name,
+        "create",
+        [flags.length ? `[${flags.join(", ")}]` : "", keySettings(r)].filter(Boolean).join(" "),
+      ]);
+      walk(r.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
+    });
+  };
+  walk("", "");
+  const typeWidth = Math.min(90, Math.max(...rows.map((r) => r[0].length), 10));
+  const nameWidth = Math.min(40, Math.max(...rows.map((r) => r[1].length), 4));
+  const lines = [
+    `Previewing update (${run.stack}) — offline plan under mocks; no cloud API was called.`,
+    "",
+    `${"     Type".padEnd(typeWidth)}  ${"Name".padEnd(nameWidth)}  Plan    Key settings`,
+    ...rows.map(([t, n, p, s]) =>
+      `${t.padEnd(typeWidth)}  ${n.padEnd(nameWidth)}  ${p.padEnd(6)}  ${s}`.trimEnd(),
+    ),
+    "",
+    summaryLine(run),
+    configSummary,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export function summaryLine(run: ProgramRun): string {
+  const protectedCount = run.resources.filter((r) => r.protect).length;
+  const retained = run.resources.filter((r) => r.retainOnDelete).length;
+  const secrets = run.resources.reduce((n, r) => n + r.secretInputs.length, 0);
+  return `Resources: ${run.resources.length} to create (${protectedCount} protected, ${retained} retained on delete); ${secrets} secret inputs shown as [secret].`;
+}
+
+function keySettings(r: CapturedResource): string {
+  const keys =
+    KEY_INPUTS[r.type] ??
+    Object.keys(r.inputs)
+      .filter((k) => !HIDDEN_INPUTS.has(k) && isScalar(r.inputs[k]))
+      .slice(0, 4);
+  return keys
+    .filter((k) => r.inputs[k] !== undefined)
+    .map((k) => `${k}=${short(r.inputs[k])}`)
+    .join(" ");
+}
+
+function isScalar(v: unknown): boolean {
+  return v === null || ["string", "number", "boolean"].includes(typeof v);
+}
+
+function short(v: unknown): string {
+  const text = typeof v === "string" ? v : JSON.stringify(v);
+  return text.length > 48 ? `${text.slice(0, 45)}...` : text;
+}
+
+export interface PlanDiff {
+  stack: string;
+  against: string;
+  added: { urn: string; type: string }[];
+  removed: { urn: string; type: string }[];
+  changed: {
+    urn: string;
+    type: string;
+    changes: { path: string; before: unknown; after: unknown }[];
+  }[];
+  unchanged: number;
+}
+
+/** Compares two plans resource by resource (by URN), down to the changed input paths. */
+export function diffPlans(before: PlanDocument, after: PlanDocument, against: string): PlanDiff {
+  const old = new Map(before.resources.map((r) => [r.urn, r]));
+  const cur = new Map(after.resources.map((r) => [r.urn, r]));
+  const diff: PlanDiff = {
+    stack: after.stack,
+    against,
+    added: [],
+    removed: [],
+    changed: [],
+    unchanged: 0,
+  };
+  for (const [urn, r] of cur) {
+    const prev = old.get(urn);
+    if (!prev) {
+      diff.added.push({ urn, type: r.type });
+      continue;
+    }
+    const changes = [
+      ...changedPaths("inputs", prev.inputs, r.inputs),
+      ...(prev.protect !== r.protect
+        ? [{ path: "protect", before: prev.protect, after: r.protect }]
+        : []),
+      ...(prev.retainOnDelete !== r.retainOnDelete
+        ? [{ path: "retainOnDelete", before: prev.retainOnDelete, after: r.retainOnDelete }]
+        : []),
+    ];
+    if (changes.length) diff.changed.push({ urn, type: r.type, changes });
+    else diff.unchanged++;
+  }
+  for (const [urn, r] of old) if (!cur.has(urn)) diff.removed.push({ urn, type: r.type });
+  return diff;
+}
+
+function changedPaths(
+  at: string,
+  a: unknown,
+  b: unknown,
+): { path: string; before: unknown; after: unknown }[] {
+  if (isDeepStrictEqual(a, b)) return [];
+  const bothObjects =
+    a &&
+    b &&
+    typeof a === "object" &&
+    typeof b === "object" &&
+    !Array.isArray(a) &&
+    !Array.isArray(b);
+  if (!bothObjects) return [{ path: at, before: a, after: b }];
+  const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+  return keys.flatMap((k) => changedPaths(`${at}.${k}`, (a as any)[k], (b as any)[k]));
+}
+
+export function renderDiff(diff: PlanDiff): string {
+  const lines = [`Plan for stack ${diff.stack} compared with ${diff.against}:`, ""];
+  for (const r of diff.added) lines.push(` + ${r.urn}`);
+  for (const r of diff.removed) lines.push(` - ${r.urn}`);
+  for (const r of diff.changed) {
+    lines.push(` ~ ${r.urn}`);
+    for (const c of r.changes)
+      lines.push(`     ${c.path}: ${short(c.before)} => ${short(c.after)}`);
+  }
+  if (diff.added.length + diff.removed.length + diff.changed.length === 0)
+    lines.push(" (no changes)");
+  lines.push(
+    "",
+    `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged.`,
+  );
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,151 @@
+import type { Environment, StackConfig } from "./schema";
+
+/**
+ * Environment presets: seed 004's environment strategy as data. A stack selects one with
+ * `ara:environment` and overrides any field from its `Pulumi.<stack>.yaml`; the loader merges
+ * and validates. Components never branch on the environment name: every difference between
+ * dev, staging and prod is a value below.
+ *
+ * Identity (domain and account identifiers) is deliberately absent: it always comes from
+ * the stack file, so a preset can never point a stack at another environment's accounts.
+ * So are the usage assumptions of the cost model: traffic is a property of the stack, and a
+ * reviewer should see a change to it in that stack's file.
+ */
+export type Preset = Omit<StackConfig, "environment" | "domain" | "accounts" | "usage">;
+
+const TLS_HSTS_ONE_YEAR = 31_536_000;
+
+/** Seed: "Development: minimal sizing for cost efficiency, basic health checks, 7 days retention". */
+const dev: Preset = {
+  protection: { protect: false, retainOnDelete: false },
+  database: {
+    region: "us-east",
+    clusterSize: "PS_10_AWS_ARM",
+    replicas: 0,
+    majorVersion: "17",
+    developmentBranch: true,
+    extensions: ["pgcrypto", "vector"],
+    deletionProtection: false,
+    backup: { frequency: "weekly", retentionDays: 7, scheduleTime: "03:00" },
+  },
+  cache: {
+    primaryRegion: "us-east-1",
+    readRegions: [],
+    eviction: true,
+    budgetUsd: 5,
+    prodPack: false,
+    autoScale: false,
+  },
+  storage: {
+    location: "enam",
+    objectExpiryDays: 30,
+    abortMultipartAfterDays: 1,
+    lockRetentionDays: null,
+    replica: { enabled: false, region: "us-west-2", noncurrentVersionExpiryDays: 30 },
+  },
+  worker: {
+    compatibilityDate: "2026-04-01",
+    urlTtlSeconds: 900,
+    maxUploadBytes: 26_214_400,
+    allowedContentTypes: ["application/pdf"],
+    logSamplingRate: 1,
+  },
+  edge: {
+    // A Free zone keeps dev inside its $50 budget. Free rate-limit rules only allow a 10 s
+    // period, so 17 per 10 s approximates the seed's 100 per minute (docs/edge.md).
+    cloudflarePlan: "free",
+    minTlsVersion: "1.2",
+    hsts: { maxAgeSeconds: TLS_HSTS_ONE_YEAR, includeSubdomains: false, preload: false },
+    apiRateLimit: { requestsPerPeriod: 17, periodSeconds: 10, mitigationTimeoutSeconds: 10 },
+  },
+  app: {
+    functionRegion: "iad1",
+    deploymentProtection: "standardProtectionNew",
+    firewallRateLimit: { requestsPerWindow: 100, windowSeconds: 60 },
+    refreshTokenTtlSeconds: 7 * 86_400,
+  },
+  monitoring: {
+    alertEmails: ["ara-dev-alerts@ara.example"],
+    // Standalone health checks need a Pro zone; dev relies on the app's own health endpoints.
+    healthChecks: { enabled: false, intervalSeconds: 300, consecutiveFails: 3 },
+    budgetAlertPercents: [80, 100],
+  },
+  budget: { monthlyUsd: 50, warnAtPercent: 80 },
+};
+
+/** Seed: "Staging: production-like sizing, full monitoring stack, 30 days retention". */
+const staging: Preset = {
+  ...dev,
+  database: {
+    ...dev.database,
+    // Production-like: HA like prod, one size smaller to stay inside $100.
+    clusterSize: "PS_10_AWS_ARM",
+    replicas: 2,
+    developmentBranch: false,
+    backup: { frequency: "daily", retentionDays: 7, scheduleTime: "03:00" },
+  },
+  cache: { ...dev.cache, eviction: false, budgetUsd: 20 },
+  storage: { ...dev.storage, objectExpiryDays: 30, abortMultipartAfterDays: 7 },
+  edge: {
+    cloudflarePlan: "pro",
+    minTlsVersion: "1.2",
+    hsts: { maxAgeSeconds: TLS_HSTS_ONE_YEAR, includeSubdomains: true, preload: false },
+    apiRateLimit: { requestsPerPeriod: 100, periodSeconds: 60, mitigationTimeoutSeconds: 60 },
+  },
+  monitoring: {
+    alertEmails: ["ara-staging-alerts@ara.example"],
+    healthChecks: { enabled: true, intervalSeconds: 300, consecutiveFails: 3 },
+    budgetAlertPercents: [80, 100],
+  },
+  budget: { monthlyUsd: 100, warnAtPercent: 80 },
+};
+
+/** Seed: "Production: high availability and performance, 24/7 alerting, 365 days retention". */
+const prod: Preset = {
+  protection: { protect: true, retainOnDelete: true },
+  database: {
+    region: "us-east",
+    clusterSize: "PS_40_AWS_ARM",
+    replicas: 2,
+    majorVersion: "17",
+    developmentBranch: false,
+    extensions: ["pgcrypto", "vector"],
+    deletionProtection: true,
+    backup: { frequency: "daily", retentionDays: 7, scheduleTime: "03:00" },
+  },
+  cache: {
+    primaryRegion: "us-east-1",
+    // The seed's "backup region": a read replica in us-west-1.
+    readRegions: ["us-west-1"],
+    eviction: false,
+    budgetUsd: 100,
+    // Multi-zone HA and an SLA for the session store; $200/month, inside prod's budget.
+    prodPack: true,
+    autoScale: true,
+  },
+  storage: {
+    location: "enam",
+    objectExpiryDays: 365,
+    abortMultipartAfterDays: 7,
+    // Short WORM window: long enough to survive a bad deploy or a stolen token, short enough
+    // that a report deleted on request is gone within a week.
+    lockRetentionDays: 7,
+    replica: { enabled: true, region: "us-west-2", noncurrentVersionExpiryDays: 365 },
+  },
+  worker: dev.worker,
+  edge: {
+    cloudflarePlan: "pro",
+    minTlsVersion: "1.2",
+    hsts: { maxAgeSeconds: TLS_HSTS_ONE_YEAR, includeSubdomains: true, preload: true },
+    apiRateLimit: { requestsPerPeriod: 100, periodSeconds: 60, mitigationTimeoutSeconds: 60 },
+  },
+  app: { ...dev.app, refreshTokenTtlSeconds: 30 * 86_400 },
+  monitoring: {
+    alertEmails: ["ara-oncall@ara.example"],
+    healthChecks: { enabled: true, intervalSeconds: 60, consecutiveFails: 2 },
+    budgetAlertPercents: [50, 80, 100],
+  },
+  budget: { monthlyUsd: 500, warnAtPercent: 80 },
+};
+
+export const PRESETS: Readonly<Record<Environment, Preset>> = { dev, staging, prod };

@@ -1,0 +1,339 @@
+import { z } from "zod";
+
+/**
+ * The one schema for a stack's configuration: the environment preset merged with the
+ * stack's `Pulumi.<stack>.yaml` overrides. Everything that decides which resources exist is
+ * a plain value here; components never read Pulumi config themselves.
+ *
+ * Field docs are the reference for `docs/configuration.md`.
+ */
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export const Environment = z.enum(ENVIRONMENTS);
+export type Environment = z.infer<typeof Environment>;
+
+/** Upstash's global-database regions (providers.md §1). */
+export const UPSTASH_REGIONS = [
+  "us-east-1",
+  "us-west-1",
+  "us-west-2",
+  "eu-central-1",
+  "eu-west-1",
+  "sa-east-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+] as const;
+
+/** R2 location hints (lowercase, as the provider expects). */
+export const R2_LOCATIONS = ["apac", "eeur", "enam", "weur", "wnam", "oc"] as const;
+
+export const CLOUDFLARE_PLANS = ["free", "pro", "business", "enterprise"] as const;
+
+const hostname = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    "must be a lowercase DNS name such as ara.example.com",
+  );
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a UTC time as HH:MM");
+
+const usd = z.number().nonnegative("must be a dollar amount of 0 or more");
+
+export const Accounts = z.strictObject({
+  /** Cloudflare account ID (32 hex characters). Every account-scoped resource needs it. */
+  cloudflareAccountId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, "must be the 32-character hex account ID"),
+  /** Cloudflare zone ID of `domain` (32 hex characters). */
+  cloudflareZoneId: z.string().regex(/^[0-9a-f]{32}$/, "must be the 32-character hex zone ID"),
+  /** Vercel team slug or ID that owns the project. */
+  vercelTeam: z.string().min(1, "must name the Vercel team (slug or team_ ID)"),
+  /** PlanetScale organization (its URL slug). */
+  planetscaleOrganization: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be the organization's lowercase URL slug"),
+  /** Upstash account email, used with the Upstash API key. */
+  upstashEmail: z.email("must be the Upstash account's email address"),
+  /** AWS region for the stack's AWS provider (budgets, alert topic). */
+  awsRegion: z
+    .string()
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+});
+
+export const Protection = z.strictObject({
+  /** `protect` on stateful resources: `pulumi destroy` and replacements fail until it is lifted. */
+  protect: z.boolean(),
+  /** `retainOnDelete` on stateful resources: removing them from the program leaves them in the cloud. */
+  retainOnDelete: z.boolean(),
+});
+
+export const DatabaseSettings = z
+  .strictObject({
+    /** PlanetScale region slug, e.g. `us-east` (AWS us-east-1). */
+    region: z.string().regex(/^[a-z0-9-]+$/, "must be a PlanetScale region slug such as us-east"),
+    /** Postgres cluster SKU, e.g. `PS_10_AWS_ARM` (planetscale-api.md §1.2). */
+    clusterSize: z
+      .string()
+      .regex(
+        /^PS_(DEV|\d+)_(AWS|GCP)_(ARM|X86|AMD)$/,
+        "must be a Postgres SKU such as PS_10_AWS_ARM (PS_<size>_<AWS|GCP>_<ARM|X86|AMD>)",
+      ),
+    /** Replicas: 0 for a single node, 2 or more for high availability. */
+    replicas: z
+      .int("must be a whole number")
+      .min(0)
+      .max(8)
+      .refine(
+        (n) => n !== 1,
+        "must be 0 (single node) or at least 2 (HA); PlanetScale has no 1-replica cluster",
+      ),
+    /** Postgres major version. */
+    majorVersion: z.string().regex(/^\d{2}$/, "must be a major version such as 17"),
+    /** A `development` branch beside `main`, for schema changes before they reach production. */
+    developmentBranch: z.boolean(),
+    /** Extensions the app needs, enabled with CREATE EXTENSION by the app's migrations. */
+    extensions: z.array(z.enum(["pgcrypto", "vector"])).min(1),
+    /** Deletion protection on the database (PlanetScale's own guard, beside Pulumi's protect). */
+    deletionProtection: z.boolean(),
+    backup: z.strictObject({
+      /** How often the production branch is backed up. */
+      frequency: z.enum(["daily", "weekly"]),
+      /** How long each backup is kept. */
+      retentionDays: z.int().min(1).max(365),
+      /** When the backup runs, UTC. */
+      scheduleTime: hhmm,
+    }),
+  })
+  .describe("PlanetScale Postgres");
+
+export const CacheSettings = z
+  .strictObject({
+    /** Primary region of the global database. */
+    primaryRegion: z.enum(UPSTASH_REGIONS),
+    /** Read replicas in other regions (the seed's "backup region"). */
+    readRegions: z.array(z.enum(UPSTASH_REGIONS)).max(7),
+    /** Evict keys when memory is full instead of refusing writes. */
+    eviction: z.boolean(),
+    /** Monthly spend cap in USD; Upstash throttles the database when it is reached. */
+    budgetUsd: z.int("must be a whole number of dollars").min(1),
+    /** Prod Pack ($200/month per database): SLA, multi-zone HA, backups. An explicit, costed choice. */
+    prodPack: z.boolean(),
+    /** Upstash auto-scaling of the plan. */
+    autoScale: z.boolean(),
+  })
+  .refine((c) => !c.readRegions.includes(c.primaryRegion), {
+    message: "must not list the primary region as a read region",
+    path: ["readRegions"],
+  })
+  .describe("Upstash Redis");
+
+export const StorageSettings = z
+  .strictObject({
+    /** R2 location hint; only honoured when the bucket is first created. */
+    location: z.enum(R2_LOCATIONS),
+    /** Reports are deleted this many days after upload. */
+    objectExpiryDays: z.int().min(1).max(3650),
+    /** Incomplete multipart uploads are aborted after this many days. */
+    abortMultipartAfterDays: z.int().min(1).max(30),
+    /** Bucket-lock retention (WORM) in days, or null for none. */
+    lockRetentionDays: z.int().min(1).max(3650).nullable(),
+    /** Versioned cross-region copy of every new report in S3 (R2 has no object versioning). */
+    replica: z.strictObject({
+      enabled: z.boolean(),
+      /** AWS region of the replica bucket. */
+      region: z.string().regex(/^[a-z]{2}-[a-z]+-\d$/, "must be an AWS region such as us-west-2"),
+      /** Non-current versions are expired after this many days. */
+      noncurrentVersionExpiryDays: z.int().min(1).max(3650),
+    }),
+  })
+  .refine((s) => s.lockRetentionDays === null || s.lockRetentionDays <= s.objectExpiryDays, {
+    message: "must not exceed objectExpiryDays: a locked object could never expire",
+    path: ["lockRetentionDays"],
+  })
+  .describe("Cloudflare R2");
+
+export const WorkerSettings = z
+  .strictObject({
+    /** Workers compatibility date, pinned so runtime behaviour changes only on purpose. */
+    compatibilityDate: z.iso.date("must be a date as YYYY-MM-DD"),
+    /** Lifetime of a signed URL. */
+    urlTtlSeconds: z.int().min(60).max(86_400),
+    /** Largest report the signer will sign an upload for. */
+    maxUploadBytes: z
+      .int()
+      .min(1)
+      .max(100 * 1024 * 1024),
+    /** Content types the signer will sign uploads for. */
+    allowedContentTypes: z
+      .array(
+        z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, "must be a MIME type such as application/pdf"),
+      )
+      .min(1),
+    /** Share of invocations whose logs are kept by Workers observability. */
+    logSamplingRate: z.number().min(0).max(1),
+  })
+  .describe("Cloudflare Worker");
+
+export const EdgeSettings = z
+  .strictObject({
+    /** The zone's Cloudflare plan. Rate-limit periods and health checks depend on it (docs/edge.md). */
+    cloudflarePlan: z.enum(CLOUDFLARE_PLANS),
+    /** Minimum TLS version the edge accepts. */
+    minTlsVersion: z.enum(["1.2", "1.3"]),
+    hsts: z.strictObject({
+      maxAgeSeconds: z.int().min(0).max(63_072_000),
+      includeSubdomains: z.boolean(),
+      preload: z.boolean(),
+    }),
+    /** WAF rate limit on `/api/*`, per client IP. */
+    apiRateLimit: z.strictObject({
+      requestsPerPeriod: z.int().min(1),
+      periodSeconds: z.union([
+        z.literal(10),
+        z.literal(60),
+        z.literal(120),
+        z.literal(300),
+        z.literal(600),
+        z.literal(3600),
+      ]),
+      mitigationTimeoutSeconds: z.int().min(10).max(86_400),
+    }),
+  })
+  .describe("Cloudflare edge");
+
+export const AppSettings = z
+  .strictObject({
+    /** Vercel function region. */
+    functionRegion: z.string().regex(/^[a-z]{3}\d$/, "must be a Vercel region such as iad1"),
+    /** Which deployments Vercel Authentication protects. */
+    deploymentProtection: z.enum([
+      "standardProtectionNew",
+      "standardProtection",
+      "allDeployments",
+      "onlyPreviewDeployments",
+    ]),
+    /** Vercel firewall rate limit on `/api`, per IP: defence in depth behind the WAF. */
+    firewallRateLimit: z.strictObject({
+      requestsPerWindow: z.int().min(1),
+      windowSeconds: z.int().min(10).max(3600),
+    }),
+    /** Session refresh-token lifetime. */
+    refreshTokenTtlSeconds: z
+      .int()
+      .min(300)
+      .max(90 * 86_400),
+  })
+  .describe("Vercel app");
+
+export const MonitoringSettings = z
+  .strictObject({
+    /** Where alerts go. */
+    alertEmails: z.array(z.email("must be an email address")).min(1),
+    /** Edge health checks on the app and the signer (needs a Cloudflare Pro zone or better). */
+    healthChecks: z.strictObject({
+      enabled: z.boolean(),
+      intervalSeconds: z.int().min(15).max(3600),
+      consecutiveFails: z.int().min(1).max(10),
+    }),
+    /** Spend alert thresholds, as a percentage of the monthly budget. */
+    budgetAlertPercents: z.array(z.int().min(1).max(200)).min(1),
+  })
+  .describe("Monitoring and alerting");
+
+export const BudgetSettings = z.strictObject({
+  /** The stack's monthly budget in USD (seed 004: dev $50, staging $100, prod $500). */
+  monthlyUsd: usd.positive("must be more than 0"),
+  /** Advisory threshold: estimates at or above this share of the budget warn (seed: 80%). */
+  warnAtPercent: z.int().min(1).max(100),
+});
+
+/**
+ * Usage assumptions for the cost model (policies/cost). They are per environment because
+ * traffic is, and they live in stack config so a reviewer sees them change.
+ */
+export const UsageSettings = z.strictObject({
+  /** Requests reaching the app (Vercel edge requests). */
+  appRequestsPerMonth: z.int().min(0),
+  /** Function invocations on Vercel. */
+  appFunctionInvocationsPerMonth: z.int().min(0),
+  /** Active CPU hours of Vercel functions. */
+  appFunctionCpuHoursPerMonth: z.number().min(0),
+  /** Fast data transfer out of Vercel. */
+  appDataTransferGbPerMonth: z.number().min(0),
+  /** Deploying seats on the Vercel team charged to this stack. */
+  vercelSeats: z.int().min(0),
+  /** Requests to the signer worker. */
+  workerRequestsPerMonth: z.int().min(0),
+  /** Mean CPU milliseconds per worker request. */
+  workerCpuMsPerRequest: z.number().min(0),
+  /** Report bytes stored in R2, GB-month. */
+  reportStorageGb: z.number().min(0),
+  /** R2 class A operations (uploads, lists). */
+  reportWritesPerMonth: z.int().min(0),
+  /** R2 class B operations (downloads, heads). */
+  reportReadsPerMonth: z.int().min(0),
+  /** Redis commands. */
+  redisCommandsPerMonth: z.int().min(0),
+  /** Redis data stored, GB. */
+  redisStorageGb: z.number().min(0),
+  /** Postgres data stored, GB. */
+  databaseStorageGb: z.number().min(0),
+  /** Replica bytes in S3, GB-month (all versions). */
+  replicaStorageGb: z.number().min(0),
+  /**
+   * Account-level subscriptions shared by all environments: the share of each charged to
+   * this stack. The shares across stacks should add up to 1.
+   */
+  sharedCostShare: z.strictObject({
+    vercelPro: z.number().min(0).max(1),
+    workersPaid: z.number().min(0).max(1),
+  }),
+});
+
+export const StackConfig = z.strictObject({
+  /** Selects the preset in stacks/presets.ts. */
+  environment: Environment,
+  /** The stack's apex domain: the app is app.<domain>, the signer api.<domain>. */
+  domain: hostname,
+  accounts: Accounts,
+  protection: Protection,
+  database: DatabaseSettings,
+  cache: CacheSettings,
+  storage: StorageSettings,
+  worker: WorkerSettings,
+  edge: EdgeSettings,
+  app: AppSettings,
+  monitoring: MonitoringSettings,
+  budget: BudgetSettings,
+  usage: UsageSettings,
+});
+
+export type StackConfig = z.infer<typeof StackConfig>;
+export type DatabaseSettings = z.infer<typeof DatabaseSettings>;
+export type CacheSettings = z.infer<typeof CacheSettings>;
+export type StorageSettings = z.infer<typeof StorageSettings>;
+export type WorkerSettings = z.infer<typeof WorkerSettings>;
+export type EdgeSettings = z.infer<typeof EdgeSettings>;
+export type AppSettings = z.infer<typeof AppSettings>;
+export type MonitoringSettings = z.infer<typeof MonitoringSettings>;
+export type BudgetSettings = z.infer<typeof BudgetSettings>;
+export type UsageSettings = z.infer<typeof UsageSettings>;
+
+/** Keys of StackConfig that are structured objects, set as YAML maps in Pulumi.<stack>.yaml. */
+export const STRUCTURED_KEYS = [
+  "accounts",
+  "protection",
+  "database",
+  "cache",
+  "storage",
+  "worker",
+  "edge",
+  "app",
+  "monitoring",
+  "budget",
+  "usage",
+] as const;
+
+/** Keys of StackConfig that are plain strings. */
+export const SCALAR_KEYS = ["environment", "domain"] as const;
