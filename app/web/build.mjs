@@ -1,0 +1,140 @@
+// Builds, offline and deterministically:
+//   dist/server.js             the Node server (node dist/server.js)
+//   dist/dev.js                the local development launcher (npm run dev)
+//   .vercel/output/            the Vercel Build Output API v3 artifact that Pulumi deploys
+// See docs/decisions/0005-vercel-prebuilt-build-output.md for why.
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const NODE_RUNTIME = "nodejs20.x";
+export const FUNCTION_DIR = "functions/api.func";
+
+// CommonJS dependencies (pg, ioredis, pino) call require() for Node built-ins; an ESM bundle
+// needs a real require for that.
+const banner = {
+  js: 'import { createRequire as __araCreateRequire } from "node:module"; const require = __araCreateRequire(import.meta.url);',
+};
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  banner,
+  // pg tries the optional native binding inside a try/catch; it is never installed.
+  external: ["pg-native"],
+  legalComments: "none",
+  logLevel: "warning",
+  absWorkingDir: here,
+  // Keep output byte-identical across machines: no absolute paths, no timestamps, no metafile.
+  sourcemap: false,
+  minify: false,
+  define: { "process.env.NODE_ENV": '"production"' },
+};
+
+async function writeJson(file, value) {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(value, null, 2) + "\n");
+}
+
+export async function buildAll({ outRoot = here } = {}) {
+  const dist = path.join(outRoot, "dist");
+  const output = path.join(outRoot, ".vercel", "output");
+  await rm(dist, { recursive: true, force: true });
+  await rm(output, { recursive: true, force: true });
+
+  await build({ ...common, entryPoints: ["src/server.ts"], outfile: path.join(dist, "server.js") });
+  await build({
+    ...common,
+    entryPoints: ["src/dev.ts"],
+    outfile: path.join(dist, "dev.js"),
+    // PGlite loads its WebAssembly files from its own package directory and Miniflare ships
+    // the workerd binary: both stay in node_modules.
+    external: [...common.external, "@electric-sql/pglite", "@electric-sql/pglite/*", "miniflare"],
+    define: {},
+  });
+
+  // Local service starters (PostgreSQL, redis-server, the worker under Miniflare) for the
+  // benchmark, which is plain JavaScript.
+  await build({
+    ...common,
+    entryPoints: ["src/local/index.ts"],
+    outfile: path.join(dist, "local.js"),
+    external: [...common.external, "miniflare"],
+    define: {},
+  });
+
+  const fnDir = path.join(output, FUNCTION_DIR);
+  await build({
+    ...common,
+    entryPoints: ["src/vercel.ts"],
+    outfile: path.join(fnDir, "index.mjs"),
+  });
+  await writeJson(path.join(fnDir, ".vc-config.json"), {
+    runtime: NODE_RUNTIME,
+    handler: "index.mjs",
+    launcherType: "Nodejs",
+  });
+
+  // Render the wizard page with the same code the Node server uses.
+  const pageBundle = await build({
+    ...common,
+    entryPoints: ["src/page.ts"],
+    write: false,
+    outfile: "page.mjs",
+    banner: {},
+  });
+  const pageModule = await import(
+    "data:text/javascript;base64," + Buffer.from(pageBundle.outputFiles[0].text).toString("base64")
+  );
+  const page = pageModule.renderPage();
+  await mkdir(path.join(output, "static"), { recursive: true });
+  await writeFile(path.join(output, "static", "index.html"), page.html);
+
+  await writeJson(path.join(output, "config.json"), {
+    version: 3,
+    routes: [
+      {
+        src: "^/(?:index\\.html)?$",
+        headers: {
+          "content-security-policy": page.csp,
+          "x-content-type-options": "nosniff",
+          "referrer-policy": "no-referrer",
+        },
+        continue: true,
+      },
+      { handle: "filesystem" },
+      { src: "^/api/(.*)$", dest: "/api" },
+    ],
+  });
+  return { dist, output, digest: await digestTree(output) };
+}
+
+// A stable digest of a directory tree, printed so two builds can be compared by eye or in CI.
+export async function digestTree(dir) {
+  const hash = createHash("sha256");
+  const walk = async (d) => {
+    const entries = (await readdir(d, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else hash.update(path.relative(dir, p) + "\0").update(await readFile(p));
+    }
+  };
+  await walk(dir);
+  return hash.digest("hex");
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  const { digest } = await buildAll();
+  process.stdout.write(
+    `built app/web/dist/server.js, dist/dev.js and .vercel/output (sha256 ${digest.slice(0, 16)}) in ${Date.now() - started} ms\n`,
+  );
+}

@@ -1,0 +1,44 @@
+import { serve } from "@hono/node-server";
+import { ConfigError, loadConfig } from "./config";
+import { createRuntime } from "./runtime";
+
+// Node entry point: `node app/web/dist/server.js` serves the app on PORT.
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + "\n");
+      process.exit(2);
+    }
+    throw err;
+  }
+  const runtime = createRuntime(config, { platform: "node" });
+  const { logger } = runtime.deps;
+  try {
+    await runtime.deps.schemaReady();
+  } catch (err) {
+    logger.fatal(
+      { err },
+      "database migrations failed; check DATABASE_URL and that the database is up",
+    );
+    await runtime.close();
+    process.exit(1);
+  }
+  const server = serve(
+    { fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST },
+    (info) => logger.info({ port: info.port, host: config.HOST }, "ara-web listening"),
+  );
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    server.close(() => {
+      void runtime.close().then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+void main();

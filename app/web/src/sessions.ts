@@ -1,0 +1,115 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { SignJWT, jwtVerify } from "jose";
+import type { Redis } from "./redis";
+
+// Guest sessions. The access token is a short-lived HS256 JWT whose subject is the session id.
+// Refresh tokens are 32 random bytes, stored only as SHA-256 hashes; each refresh rotates the
+// token, and presenting a rotated (used) token again revokes the whole session, because it
+// means two parties hold the same token.
+
+const ISSUER = "ara-web";
+const AUDIENCE = "ara-web";
+export const KEY_PREFIX = "ara:";
+export const sessionKey = (sid: string) => `${KEY_PREFIX}sess:${sid}`;
+const refreshKey = (hash: string) => `${KEY_PREFIX}rt:${hash}`;
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export type RefreshOutcome =
+  | { ok: true; pair: TokenPair; sessionId: string }
+  | { ok: false; reason: "invalid" | "reused" | "revoked"; sessionId?: string };
+
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+const REFRESH_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+export class SessionService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    private readonly redis: Redis,
+    secret: string,
+    private readonly accessTtl: number,
+    private readonly refreshTtl: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  private async issue(sid: string): Promise<{ pair: TokenPair; hash: string }> {
+    const refreshToken = randomBytes(32).toString("base64url");
+    const accessToken = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(sid)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(`${this.accessTtl}s`)
+      .sign(this.key);
+    return {
+      pair: { accessToken, refreshToken, expiresIn: this.accessTtl },
+      hash: hashToken(refreshToken),
+    };
+  }
+
+  async create(): Promise<TokenPair> {
+    const sid = randomUUID();
+    const { pair, hash } = await this.issue(sid);
+    await this.redis
+      .multi()
+      .set(sessionKey(sid), "1", "EX", this.refreshTtl)
+      .set(refreshKey(hash), `active:${sid}`, "EX", this.refreshTtl)
+      .exec();
+    return pair;
+  }
+
+  async refresh(refreshToken: unknown): Promise<RefreshOutcome> {
+    if (typeof refreshToken !== "string" || !REFRESH_FORMAT.test(refreshToken)) {
+      return { ok: false, reason: "invalid" };
+    }
+    const key = refreshKey(hashToken(refreshToken));
+    const current = await this.redis.get(key);
+    if (current === null) return { ok: false, reason: "invalid" };
+    const sid = current.slice(current.indexOf(":") + 1);
+    // SET ... XX GET swaps the state atomically: of two concurrent refreshes with the same token
+    // exactly one sees "active". A used token is kept for a full TTL so reuse is still detected.
+    const previous = await this.redis.set(key, `used:${sid}`, "EX", this.refreshTtl, "XX", "GET");
+    if (previous === null) return { ok: false, reason: "invalid" };
+    if (previous.startsWith("used:")) {
+      await this.redis.del(sessionKey(sid));
+      return { ok: false, reason: "reused", sessionId: sid };
+    }
+    if ((await this.redis.exists(sessionKey(sid))) === 0) {
+      return { ok: false, reason: "revoked", sessionId: sid };
+    }
+    const { pair, hash } = await this.issue(sid);
+    await this.redis
+      .multi()
+      .set(refreshKey(hash), `active:${sid}`, "EX", this.refreshTtl)
+      .expire(sessionKey(sid), this.refreshTtl)
+      .exec();
+    return { ok: true, pair, sessionId: sid };
+  }
+
+  // Returns the session id of a valid access token, or null.
+  async verifyAccess(token: string): Promise<string | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ["HS256"],
+      });
+      return typeof payload.sub === "string" ? payload.sub : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async isActive(sid: string): Promise<boolean> {
+    return (await this.redis.exists(sessionKey(sid))) === 1;
+  }
+}
