@@ -5,8 +5,8 @@
  */
 const OFFLINE_PLAN = Symbol.for("ara.offlinePlan");
 
-export function markOfflinePlan(): void {
-  (globalThis as Record<symbol, unknown>)[OFFLINE_PLAN] = true;
+export function setOfflinePlan(offline: boolean): void {
+  (globalThis as Record<symbol, unknown>)[OFFLINE_PLAN] = offline;
 }
 
 export function isOfflinePlan(): boolean {

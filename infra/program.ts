@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Cache } from "../components/cache";
 import type { StackConfig } from "../stacks/schema";
 import type { SecretName } from "../stacks/secrets";
 import { namer } from "./naming";
@@ -24,8 +25,16 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
   };
   const providers = createProviders(config, secrets, tags);
 
+  const cache = new Cache(
+    "cache",
+    { ...config.cache, protection: config.protection },
+    { names, providers: [providers.upstash] },
+  );
+
   return {
     environment: config.environment,
-    providers: Object.keys(providers),
+    cacheRedisUrl: cache.redisUrl,
+    cacheRestUrl: cache.restUrl,
+    cacheRestToken: cache.restToken,
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { markOfflinePlan } from "../../infra/mode";
+import { setOfflinePlan } from "../../infra/mode";
 import { mockCall, mockResourceState } from "./mock-state";
 
 /** The repository root: the Pulumi project directory. */
@@ -52,6 +52,11 @@ export interface RunOptions {
   entry?: string;
   /** Mocks answer as in `pulumi preview` (true) or `pulumi up` (false). */
   preview?: boolean;
+  /**
+   * Run as the offline plan (placeholders and fake credentials accepted). False runs the
+   * program exactly as a real engine run would judge its config. Default true.
+   */
+  offline?: boolean;
 }
 
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -94,7 +99,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     options.preview ?? true,
   );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
-  markOfflinePlan();
+  setOfflinePlan(options.offline ?? true);
 
   const monitor: any = pulumi.runtime.getMonitor();
   const register = monitor.registerResource.bind(monitor);
@@ -132,8 +137,23 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   };
 
   const entry = options.entry ?? path.join(ROOT, "infra", "index.ts");
-  const exported = await pulumi.runtime.runInPulumiStack(async () => require(entry));
+  forgetProgramModules();
+  // runInPulumiStack returns the outputs after massaging, which unwraps secrets; resolve the
+  // module's own exports instead so a secret output stays "[secret]".
+  // A program that throws (say, on invalid config) must surface as one error, not as the
+  // stack resource's unhandled rejections; Pulumi's host reports it the same way.
+  let exported: unknown;
+  let failure: unknown;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      exported = require(entry);
+    } catch (err) {
+      failure = err;
+    }
+    return undefined;
+  });
   await (pulumi.runtime as any).waitForRPCs();
+  if (failure !== undefined) throw failure;
 
   const stackOutputs = await resolveOutputs(exported);
   return {
@@ -143,6 +163,17 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     outputs: stackOutputs.value,
     secretOutputs: stackOutputs.secrets,
   };
+}
+
+/**
+ * A program module runs its top level once per process; drop the project's own modules
+ * from the require cache so each run evaluates the program afresh (SDKs stay loaded).
+ */
+function forgetProgramModules(): void {
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`))
+      delete require.cache[key];
+  }
 }
 
 async function resolveOutputs(

@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { parse, stringify } from "yaml";
+import { main } from "../../scripts/plan/cli";
+import { ROOT } from "../../scripts/plan/engine";
+import { planStack } from "../harness";
+
+const dir = mkdtempSync(path.join(tmpdir(), "ara-bad-config-"));
+const prodFile = parse(readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as {
+  config: Record<string, unknown>;
+};
+
+/** Writes a variant of Pulumi.prod.yaml: `edit` receives a copy of its config map. */
+function variant(name: string, edit: (config: Record<string, unknown>) => void): string {
+  const config = structuredClone(prodFile.config);
+  edit(config);
+  const file = path.join(dir, `${name}.yaml`);
+  writeFileSync(file, stringify({ config }));
+  return file;
+}
+
+let stderr = "";
+beforeEach(async () => {
+  stderr = "";
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk: any) => {
+    stderr += String(chunk);
+    return true;
+  });
+  // A fresh mock monitor: if the plan started the engine at all, the root stack would land here.
+  await pulumi.runtime.setMocks(
+    { newResource: (a) => ({ id: a.name, state: a.inputs }), call: () => ({}) },
+    "ara",
+    "prod",
+  );
+});
+afterEach(() => vi.restoreAllMocks());
+
+const registered = () =>
+  (pulumi.runtime.getMonitor() as any).getRegisteredResources().size as number;
+
+const cases: { name: string; key: string; args: () => string[] }[] = [
+  {
+    name: "wrong type: replicas is text",
+    key: "ara:database.replicas",
+    args: () => [
+      "--config-file",
+      variant("type-replicas", (c) => (c["ara:database"] = { replicas: "two" })),
+    ],
+  },
+  {
+    name: "wrong type: eviction is text",
+    key: "ara:cache.eviction",
+    args: () => [
+      "--config-file",
+      variant("type-eviction", (c) => (c["ara:cache"] = { eviction: "yes" })),
+    ],
+  },
+  {
+    name: "unknown top-level key",
+    key: "ara:databse",
+    args: () => [
+      "--config-file",
+      variant("unknown-key", (c) => (c["ara:databse"] = { replicas: 2 })),
+    ],
+  },
+  {
+    name: "unknown nested field",
+    key: "ara:database",
+    args: () => [
+      "--config-file",
+      variant("unknown-field", (c) => (c["ara:database"] = { clustersize: "PS_10_AWS_ARM" })),
+    ],
+  },
+  {
+    name: "out of range: one replica",
+    key: "ara:database.replicas",
+    args: () => [
+      "--config-file",
+      variant("range-replicas", (c) => (c["ara:database"] = { replicas: 1 })),
+    ],
+  },
+  {
+    name: "out of range: URL TTL of 10 s",
+    key: "ara:worker.urlTtlSeconds",
+    args: () => [
+      "--config-file",
+      variant("range-ttl", (c) => (c["ara:worker"] = { urlTtlSeconds: 10 })),
+    ],
+  },
+  {
+    name: "out of range: negative budget",
+    key: "ara:budget.monthlyUsd",
+    args: () => [
+      "--config-file",
+      variant("range-budget", (c) => (c["ara:budget"] = { monthlyUsd: -5 })),
+    ],
+  },
+  {
+    name: "missing required key: domain",
+    key: "ara:domain",
+    args: () => ["--config-file", variant("missing-domain", (c) => delete c["ara:domain"])],
+  },
+  {
+    name: "missing required key: usage",
+    key: "ara:usage",
+    args: () => ["--config-file", variant("missing-usage", (c) => delete c["ara:usage"])],
+  },
+  {
+    name: "unknown environment",
+    key: "ara:environment",
+    args: () => ["--config-file", variant("bad-env", (c) => (c["ara:environment"] = "qa"))],
+  },
+  {
+    name: "read region equals primary",
+    key: "ara:cache.readRegions",
+    args: () => [
+      "--config-file",
+      variant("regions", (c) => (c["ara:cache"] = { readRegions: ["us-east-1"] })),
+    ],
+  },
+  {
+    name: "bad alert email",
+    key: "ara:monitoring.alertEmails[0]",
+    args: () => [
+      "--config-file",
+      variant("email", (c) => (c["ara:monitoring"] = { alertEmails: ["not-an-email"] })),
+    ],
+  },
+  {
+    name: "impossible compatibility date",
+    key: "ara:worker.compatibilityDate",
+    args: () => [
+      "--config-file",
+      variant("date", (c) => (c["ara:worker"] = { compatibilityDate: "2026-13-01" })),
+    ],
+  },
+  {
+    name: "credential in plain text",
+    key: "ara:cloudflareApiToken",
+    args: () => [
+      "--config-file",
+      variant("plain-secret", (c) => (c["ara:cloudflareApiToken"] = "abc123")),
+    ],
+  },
+  {
+    name: "config is not a map",
+    key: "config",
+    args: () =>
+      ["--config-file", variant("not-map", (c) => Object.keys(c).forEach((k) => delete c[k]))].map(
+        (a) => (a.endsWith(".yaml") ? (writeFileSync(a, "config:\n  - 1\n  - 2\n"), a) : a),
+      ),
+  },
+  {
+    name: "malformed YAML",
+    key: "malformed.yaml is not valid YAML at line",
+    args: () => {
+      const f = path.join(dir, "malformed.yaml");
+      writeFileSync(f, "config:\n  ara:environment: prod\n  ara:domain: [oops\n");
+      return ["--config-file", f];
+    },
+  },
+  { name: "unknown stack name", key: "qa", args: () => ["--stack-override", "qa"] },
+];
+
+describe("invalid stack config", () => {
+  it.each(cases)("$name: exits 2 naming $key, registers nothing", async ({ key, args }) => {
+    const extra = args();
+    const argv =
+      extra[0] === "--stack-override" ? ["--stack", extra[1]!] : ["--stack", "prod", ...extra];
+    const code = await main(argv);
+    expect(code).toBe(2);
+    expect(stderr).toContain(key);
+    expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+    expect(registered()).toBe(0);
+  });
+
+  it("a usage error exits 2 with the usage text", async () => {
+    expect(await main(["--stack"])).toBe(2);
+    expect(stderr).toContain("Usage: npm run plan");
+    expect(await main(["--stack", "prod", "--colour"])).toBe(2);
+  });
+});
+
+describe("a placeholder identifier in a real run", () => {
+  it("stops the program before any cloud resource is registered", async () => {
+    const run = planStack("prod", { offline: false });
+    await expect(run).rejects.toThrow(/ara:cloudflareAccountId: still holds the placeholder/);
+    const resources = [
+      ...(pulumi.runtime.getMonitor() as any).getRegisteredResources().values(),
+    ] as { urn: string }[];
+    // Only the root stack, which Pulumi registers before any program code runs.
+    expect(resources.map((r) => r.urn)).toEqual([
+      "urn:pulumi:prod::ara::pulumi:pulumi:Stack::ara-prod",
+    ]);
+  });
+});

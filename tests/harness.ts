@@ -1,0 +1,52 @@
+import * as path from "node:path";
+import {
+  PROJECT,
+  ROOT,
+  runProgram,
+  type CapturedResource,
+  type ProgramRun,
+} from "../scripts/plan/engine";
+import { readStackFile } from "../scripts/plan/stack-file";
+
+export type StackName = "dev" | "staging" | "prod";
+export const STACKS: readonly StackName[] = ["dev", "staging", "prod"];
+
+export interface PlanOptions {
+  /** Extra or replaced config entries, e.g. `{ "ara:database": JSON.stringify({ replicas: 0 }) }`. */
+  config?: Record<string, string>;
+  /** Run as a real engine run (placeholders refused) instead of the offline plan. */
+  offline?: boolean;
+}
+
+/** Runs the real program for a stack from its committed Pulumi.<stack>.yaml, under mocks. */
+export async function planStack(stack: StackName, options: PlanOptions = {}): Promise<ProgramRun> {
+  const file = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT);
+  return runProgram({
+    stack,
+    config: { ...file.config, ...options.config },
+    secretKeys: file.secretKeys,
+    offline: options.offline ?? true,
+  });
+}
+
+/** Resources of one type. */
+export function ofType(run: ProgramRun, type: string): CapturedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+/** The single resource of a type and logical name; fails loudly otherwise. */
+export function one(run: ProgramRun, type: string, name?: string): CapturedResource {
+  const found = run.resources.filter(
+    (r) => r.type === type && (name === undefined || r.name === name),
+  );
+  if (found.length !== 1) {
+    throw new Error(
+      `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`,
+    );
+  }
+  return found[0]!;
+}
+
+export function byUrn(run: ProgramRun): Map<string, CapturedResource> {
+  return new Map(run.resources.map((r) => [r.urn, r]));
+}

@@ -1,0 +1,14 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    name: "infra",
+    root: fileURLToPath(new URL(".", import.meta.url)),
+    include: ["**/*.test.ts"],
+    // The program is loaded through ts-node, exactly as Pulumi's language host loads it.
+    setupFiles: ["./setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
