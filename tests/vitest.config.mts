@@ -8,6 +8,9 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     // The program is loaded through ts-node, exactly as Pulumi's language host loads it.
     setupFiles: ["./setup.ts"],
+    // Projects run as ordered groups: on two cores the suites would otherwise starve each
+    // other (the web suite runs PostgreSQL, Redis and workerd at once).
+    sequence: { groupOrder: 0 },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

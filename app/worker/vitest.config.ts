@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Builds dist/ once before any file runs, so the bytes under test are the bytes deployed.
     globalSetup: ["test/global-setup.ts"],
+    sequence: { groupOrder: 1 },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
