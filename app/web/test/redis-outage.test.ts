@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRedisServer, type LocalRedis } from "../src/local/redis-server";
+import { Client, answers, startApp, type TestApp } from "./harness/app";
+
+// A Redis of our own (with append-only persistence on its temp dir) that this test stops and
+// starts again, while the app keeps running.
+let redis: LocalRedis;
+let app: TestApp;
+beforeAll(async () => {
+  redis = await startRedisServer();
+  app = await startApp({ REDIS_URL: redis.url });
+});
+afterAll(async () => {
+  await app.close();
+  await redis.dispose();
+});
+
+async function until(fn: () => Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("condition not met in time");
+}
+
+describe("Redis stopped in the middle of a session", () => {
+  it("degrades to 503 where Redis is needed, keeps health up, and recovers with data intact", async () => {
+    const c = new Client(app.base);
+    await c.startSession();
+    const progress = { step: 3, answers: { data_inventory: 4, skills: 1 } };
+    expect((await c.request("PUT", "/api/wizard", { json: progress })).status).toBe(200);
+    const audit = await c.request("POST", "/api/audits", {
+      json: { organization: "Outage", answers: answers(3) },
+    });
+    expect(audit.status).toBe(201);
+    const refreshToken = c.refreshToken!;
+
+    await redis.stop();
+
+    const health = await c.request("GET", "/api/health");
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: "ok" });
+    const ready = await c.request("GET", "/api/ready");
+    expect(ready.status).toBe(503);
+    expect(ready.body.failed).toEqual(["redis"]);
+    expect(ready.body.checks).toEqual({ database: "ok", redis: "error", signer: "ok" });
+    const redisHealth = await c.request("GET", "/api/health/redis");
+    expect(redisHealth.status).toBe(503);
+    expect(redisHealth.body).toEqual({ status: "error", message: "redis is unavailable" });
+    expect((await c.request("GET", "/api/health/database")).status).toBe(200);
+
+    for (const [method, path, json] of [
+      ["POST", "/api/sessions", undefined],
+      ["POST", "/api/sessions/refresh", { refreshToken }],
+      ["GET", "/api/wizard", undefined],
+      ["GET", `/api/audits/${audit.body.id}`, undefined],
+    ] as const) {
+      const res = await c.request(method, path, { json });
+      expect(res.status, `${method} ${path}`).toBe(503);
+      expect(res.body.error).toBe("dependency_unavailable");
+    }
+    const metrics = await c.request("GET", "/api/metrics");
+    expect(metrics.text).toContain('ara_dependency_up{dependency="redis"} 0');
+
+    await redis.start();
+    await until(async () => (await c.request("GET", "/api/ready")).status === 200);
+
+    // Everything written before the outage is still there.
+    expect((await c.request("GET", "/api/wizard")).body.progress).toEqual(progress);
+    expect((await c.request("GET", `/api/audits/${audit.body.id}`)).body.organization).toBe(
+      "Outage",
+    );
+    const refreshed = await c.request("POST", "/api/sessions/refresh", { json: { refreshToken } });
+    expect(refreshed.status).toBe(200);
+    // And rotation state survived as well: the pre-outage token is now a reused one.
+    const reuse = await c.request("POST", "/api/sessions/refresh", { json: { refreshToken } });
+    expect(reuse.body.error).toBe("refresh_token_reused");
+  });
+});
