@@ -25,16 +25,22 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
   };
   const providers = createProviders(config, secrets, tags);
 
+  // --- Data tier ------------------------------------------------------------------------
   const cache = new Cache(
     "cache",
     { ...config.cache, protection: config.protection },
     { names, providers: [providers.upstash] },
   );
+  // --- Cloudflare tier (storage, worker, edge) ---------------------------------------------
+  // --- end Cloudflare tier -----------------------------------------------------------------
 
   return {
     environment: config.environment,
+    // Data tier
     cacheRedisUrl: cache.redisUrl,
     cacheRestUrl: cache.restUrl,
     cacheRestToken: cache.restToken,
+    // Cloudflare tier
+    // end Cloudflare tier
   };
 }
