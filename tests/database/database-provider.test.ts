@@ -117,7 +117,9 @@ describe("Database provider", () => {
 
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(err.name).toBe("ResourceInitError");
-    expect(err.message).toMatch(/Timed out after 2s waiting for PlanetScale database acme\/ara-dev/);
+    expect(err.message).toMatch(
+      /Timed out after 2s waiting for PlanetScale database acme\/ara-dev/,
+    );
     expect(err.message).toMatch(/last state: database pending/);
     expect(err.message).toMatch(/run `pulumi up` again to resume/);
     // Polls are bounded by the timeout and the interval.
