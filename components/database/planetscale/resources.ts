@@ -1,0 +1,309 @@
+// Typed Pulumi resources over the PlanetScale dynamic providers.
+//
+// Credentials: every resource takes the service token as inputs. They are wrapped in
+// pulumi.secret (so the inputs are encrypted in state even if the caller passes plain strings)
+// and listed in additionalSecretOutputs (so the outputs are too). Rotating the token is an
+// in-place update that only rewrites state, never a replacement.
+import * as pulumi from "@pulumi/pulumi";
+import type { BranchLifecycle } from "./branch";
+import { backupPolicyProvider, branchProvider, databaseProvider, roleProvider } from "./providers";
+import type { InheritedRole } from "./role";
+
+/** Module passed to pulumi.dynamic.Resource; the type tokens below follow from it. */
+export const PLANETSCALE_MODULE = "planetscale";
+
+export const PLANETSCALE_TYPE_TOKENS = {
+  database: "pulumi-nodejs:dynamic/planetscale:Database",
+  branch: "pulumi-nodejs:dynamic/planetscale:Branch",
+  role: "pulumi-nodejs:dynamic/planetscale:Role",
+  backupPolicy: "pulumi-nodejs:dynamic/planetscale:BackupPolicy",
+} as const;
+
+const CREDENTIAL_OUTPUTS = ["serviceTokenId", "serviceToken"];
+
+/** Outputs that are always secret, per resource (credentials are secret on all of them). */
+export const PLANETSCALE_SECRET_OUTPUTS = {
+  database: CREDENTIAL_OUTPUTS,
+  branch: CREDENTIAL_OUTPUTS,
+  role: [...CREDENTIAL_OUTPUTS, "password", "connectionString"],
+  backupPolicy: CREDENTIAL_OUTPUTS,
+} as const;
+
+export interface PlanetScaleCredentialArgs {
+  /** Service token id (the part before ':' in the Authorization header). */
+  serviceTokenId: pulumi.Input<string>;
+  /** Service token value. */
+  serviceToken: pulumi.Input<string>;
+}
+
+function withSecrets(
+  opts: pulumi.CustomResourceOptions | undefined,
+  secrets: readonly string[],
+): pulumi.CustomResourceOptions {
+  return {
+    ...opts,
+    additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), ...secrets])],
+  };
+}
+
+function secretCredentials(args: PlanetScaleCredentialArgs) {
+  return {
+    serviceTokenId: pulumi.secret(args.serviceTokenId),
+    serviceToken: pulumi.secret(args.serviceToken),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface DatabaseArgs extends PlanetScaleCredentialArgs {
+  /** Organization name slug. Changing it replaces the database. */
+  organization: pulumi.Input<string>;
+  /** Database name. Changing it replaces the database. */
+  name: pulumi.Input<string>;
+  /** Region slug, e.g. "us-east". Changing it replaces the database. */
+  region: pulumi.Input<string>;
+  /** Postgres cluster SKU, e.g. "PS_10_AWS_ARM". Changing it resizes in place. */
+  clusterSize: pulumi.Input<string>;
+  /** 0 = single node (non-HA), 2+ = HA. Changing it resizes in place. */
+  replicas: pulumi.Input<number>;
+  /** PostgreSQL major version, e.g. "17"; default latest. Create-only: changing it replaces. */
+  majorVersion?: pulumi.Input<string>;
+  /** Default false. */
+  deletionProtected?: pulumi.Input<boolean>;
+}
+
+/** A PlanetScale Postgres database (`kind: postgresql`). Id: "<organization>/<name>". */
+export class Database extends pulumi.dynamic.Resource {
+  declare readonly organization: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly region: pulumi.Output<string>;
+  /** Cluster size of the default branch, as PlanetScale reports it. */
+  declare readonly clusterSize: pulumi.Output<string>;
+  declare readonly replicas: pulumi.Output<number>;
+  declare readonly majorVersion: pulumi.Output<string | undefined>;
+  declare readonly deletionProtected: pulumi.Output<boolean>;
+  /** PlanetScale's id of the database. */
+  declare readonly databaseId: pulumi.Output<string>;
+  declare readonly kind: pulumi.Output<"postgresql">;
+  declare readonly state: pulumi.Output<string>;
+  declare readonly ready: pulumi.Output<boolean>;
+  /** Name of the production branch created with the database (normally "main"). */
+  declare readonly defaultBranch: pulumi.Output<string>;
+  declare readonly htmlUrl: pulumi.Output<string>;
+  declare readonly serviceTokenId: pulumi.Output<string>;
+  declare readonly serviceToken: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      databaseProvider,
+      name,
+      {
+        ...args,
+        ...secretCredentials(args),
+        databaseId: undefined,
+        kind: undefined,
+        state: undefined,
+        ready: undefined,
+        defaultBranch: undefined,
+        htmlUrl: undefined,
+      },
+      withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS.database),
+      PLANETSCALE_MODULE,
+      "Database",
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface BranchArgs extends PlanetScaleCredentialArgs {
+  organization: pulumi.Input<string>;
+  database: pulumi.Input<string>;
+  /** Branch name. The database's default branch ("main") is adopted, not created. */
+  name: pulumi.Input<string>;
+  /** Default: the database's default branch. Changing it replaces the branch. */
+  parentBranch?: pulumi.Input<string>;
+  /** Default: the database's region. Changing it replaces the branch. */
+  region?: pulumi.Input<string>;
+  /** Postgres cluster SKU; changing it resizes in place. Omit to keep PlanetScale's default. */
+  clusterSize?: pulumi.Input<string>;
+  /** 0 or 2+; changing it resizes in place. Omit to keep PlanetScale's default. */
+  replicas?: pulumi.Input<number>;
+  /** Default false. */
+  deletionProtected?: pulumi.Input<boolean>;
+}
+
+/** A branch of a PlanetScale Postgres database. Id: "<organization>/<database>/<name>". */
+export class Branch extends pulumi.dynamic.Resource {
+  declare readonly organization: pulumi.Output<string>;
+  declare readonly database: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly parentBranch: pulumi.Output<string | null>;
+  declare readonly region: pulumi.Output<string>;
+  declare readonly clusterSize: pulumi.Output<string>;
+  declare readonly replicas: pulumi.Output<number | undefined>;
+  declare readonly deletionProtected: pulumi.Output<boolean>;
+  declare readonly branchId: pulumi.Output<string>;
+  declare readonly production: pulumi.Output<boolean>;
+  declare readonly state: pulumi.Output<string>;
+  declare readonly ready: pulumi.Output<boolean>;
+  declare readonly htmlUrl: pulumi.Output<string>;
+  /** "database-default" when this is the database's own default branch (delete only forgets it). */
+  declare readonly lifecycle: pulumi.Output<BranchLifecycle>;
+  declare readonly serviceTokenId: pulumi.Output<string>;
+  declare readonly serviceToken: pulumi.Output<string>;
+
+  constructor(name: string, args: BranchArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      branchProvider,
+      name,
+      {
+        ...args,
+        ...secretCredentials(args),
+        branchId: undefined,
+        production: undefined,
+        state: undefined,
+        ready: undefined,
+        htmlUrl: undefined,
+        lifecycle: undefined,
+        parentBranch: args.parentBranch,
+        region: args.region,
+        clusterSize: args.clusterSize,
+      },
+      withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS.branch),
+      PLANETSCALE_MODULE,
+      "Branch",
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface RoleArgs extends PlanetScaleCredentialArgs {
+  organization: pulumi.Input<string>;
+  database: pulumi.Input<string>;
+  branch: pulumi.Input<string>;
+  /** Role name; PlanetScale generates one if omitted. Renaming is in place. */
+  name?: pulumi.Input<string>;
+  /** e.g. ["pg_read_all_data", "pg_write_all_data"]. Changing it creates new credentials. */
+  inheritedRoles?: pulumi.Input<pulumi.Input<InheritedRole>[]>;
+  /** Seconds until the credentials expire; omit for no expiry. Changing it replaces. */
+  ttl?: pulumi.Input<number>;
+  /** Role id or username that receives the role's objects when it is deleted. */
+  successor?: pulumi.Input<string>;
+}
+
+/**
+ * Postgres credentials on a branch. Replacements create the new role before deleting the old
+ * one. Id: "<organization>/<database>/<branch>/<roleId>".
+ */
+export class Role extends pulumi.dynamic.Resource {
+  declare readonly organization: pulumi.Output<string>;
+  declare readonly database: pulumi.Output<string>;
+  declare readonly branch: pulumi.Output<string>;
+  declare readonly roleId: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly username: pulumi.Output<string>;
+  /** Secret. */
+  declare readonly password: pulumi.Output<string>;
+  /** Hostname (access_host_url). */
+  declare readonly host: pulumi.Output<string>;
+  /** 5432 (direct PostgreSQL; PlanetScale's PgBouncer listens on 6432). */
+  declare readonly port: pulumi.Output<number>;
+  declare readonly databaseName: pulumi.Output<string>;
+  declare readonly inheritedRoles: pulumi.Output<InheritedRole[]>;
+  declare readonly ttl: pulumi.Output<number | undefined>;
+  declare readonly expiresAt: pulumi.Output<string | null>;
+  /** Secret. postgresql://user:pass@host:5432/db?sslmode=verify-full */
+  declare readonly connectionString: pulumi.Output<string>;
+  declare readonly successor: pulumi.Output<string | undefined>;
+  declare readonly serviceTokenId: pulumi.Output<string>;
+  declare readonly serviceToken: pulumi.Output<string>;
+
+  constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      roleProvider,
+      name,
+      {
+        ...args,
+        ...secretCredentials(args),
+        roleId: undefined,
+        name: args.name,
+        username: undefined,
+        password: undefined,
+        host: undefined,
+        port: undefined,
+        databaseName: undefined,
+        inheritedRoles: args.inheritedRoles,
+        expiresAt: undefined,
+        connectionString: undefined,
+      },
+      withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS.role),
+      PLANETSCALE_MODULE,
+      "Role",
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface BackupPolicyArgs extends PlanetScaleCredentialArgs {
+  organization: pulumi.Input<string>;
+  database: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  target: pulumi.Input<"production" | "development">;
+  retentionValue: pulumi.Input<number>;
+  retentionUnit: pulumi.Input<"hour" | "day" | "week" | "month" | "year">;
+  frequencyValue: pulumi.Input<number>;
+  frequencyUnit: pulumi.Input<"hour" | "day" | "week" | "month">;
+  /** "HH:MM", 24-hour UTC. */
+  scheduleTime?: pulumi.Input<string>;
+  /** 0 = Sunday … 6 = Saturday. */
+  scheduleDay?: pulumi.Input<number>;
+  /** 0 … 3, week of the month. */
+  scheduleWeek?: pulumi.Input<number>;
+}
+
+/** A database backup policy. Id: "<organization>/<database>/<policyId>". */
+export class BackupPolicy extends pulumi.dynamic.Resource {
+  declare readonly organization: pulumi.Output<string>;
+  declare readonly database: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly target: pulumi.Output<"production" | "development">;
+  declare readonly retentionValue: pulumi.Output<number>;
+  declare readonly retentionUnit: pulumi.Output<string>;
+  declare readonly frequencyValue: pulumi.Output<number>;
+  declare readonly frequencyUnit: pulumi.Output<string>;
+  declare readonly scheduleTime: pulumi.Output<string>;
+  declare readonly scheduleDay: pulumi.Output<number | undefined>;
+  declare readonly scheduleWeek: pulumi.Output<number | undefined>;
+  declare readonly policyId: pulumi.Output<string>;
+  declare readonly displayName: pulumi.Output<string>;
+  declare readonly required: pulumi.Output<boolean>;
+  declare readonly lastRanAt: pulumi.Output<string | null>;
+  declare readonly nextRunAt: pulumi.Output<string | null>;
+  declare readonly serviceTokenId: pulumi.Output<string>;
+  declare readonly serviceToken: pulumi.Output<string>;
+
+  constructor(name: string, args: BackupPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      backupPolicyProvider,
+      name,
+      {
+        ...args,
+        ...secretCredentials(args),
+        scheduleTime: args.scheduleTime,
+        scheduleDay: args.scheduleDay,
+        scheduleWeek: args.scheduleWeek,
+        policyId: undefined,
+        displayName: undefined,
+        required: undefined,
+        lastRanAt: undefined,
+        nextRunAt: undefined,
+      },
+      withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS.backupPolicy),
+      PLANETSCALE_MODULE,
+      "BackupPolicy",
+    );
+  }
+}
