@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "../components/cache";
+import { Storage } from "../components/storage";
 import type { StackConfig } from "../stacks/schema";
 import type { SecretName } from "../stacks/secrets";
 import { namer } from "./naming";
@@ -32,6 +33,22 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     { names, providers: [providers.upstash] },
   );
   // --- Cloudflare tier (storage, worker, edge) ---------------------------------------------
+  // One place for the hostnames: the app is app.<domain>, the signer api.<domain>.
+  const hosts = { app: `app.${config.domain}`, api: `api.${config.domain}` };
+  const cloudflareTier = {
+    names,
+    providers: [providers.cloudflare, providers.aws, providers.random],
+  };
+  const storage = new Storage(
+    "storage",
+    {
+      ...config.storage,
+      accountId: config.accounts.cloudflareAccountId,
+      corsOrigins: [`https://${hosts.app}`],
+      protection: config.protection,
+    },
+    cloudflareTier,
+  );
   // --- end Cloudflare tier -----------------------------------------------------------------
 
   return {
@@ -41,6 +58,11 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     cacheRestUrl: cache.restUrl,
     cacheRestToken: cache.restToken,
     // Cloudflare tier
+    reportsBucketName: storage.bucketName,
+    ...(storage.replication && {
+      reportsReplicaBucket: storage.replication.bucket,
+      reportsReplicaRegion: storage.replication.region,
+    }),
     // end Cloudflare tier
   };
 }

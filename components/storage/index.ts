@@ -1,0 +1,390 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudflare from "@pulumi/cloudflare";
+import { AccessKey, User, UserPolicy } from "@pulumi/aws/iam";
+import {
+  Bucket,
+  BucketLifecycleConfiguration,
+  BucketOwnershipControls,
+  BucketPolicy,
+  BucketPublicAccessBlock,
+  BucketServerSideEncryptionConfiguration,
+  BucketVersioning,
+} from "@pulumi/aws/s3";
+import { stateful, type ComponentContext, type Protection } from "../conventions";
+import type { WorkerBinding } from "../worker/bindings";
+import { REPLICATED_EVENT_ACTIONS } from "../worker/contract";
+
+const DAY_SECONDS = 86_400;
+
+export interface StorageReplicaArgs {
+  /**
+   * Copy every new report to a versioned S3 bucket in another region. R2 has no object
+   * versioning (providers.md §2), so this is the seed's "versioning" and "cross-region
+   * replication" for prod.
+   * @default false (dev, staging), true (prod)
+   */
+  enabled: boolean;
+  /**
+   * AWS region of the replica bucket; the stack's one AWS provider is redirected per resource.
+   * @default "us-west-2"
+   */
+  region: pulumi.Input<string>;
+  /**
+   * Overwritten and expired copies are kept this many days as non-current versions.
+   * @default 30 (dev, staging), 365 (prod)
+   */
+  noncurrentVersionExpiryDays: pulumi.Input<number>;
+}
+
+export interface StorageArgs {
+  /** Cloudflare account that owns the bucket (stack config `accounts.cloudflareAccountId`). */
+  accountId: pulumi.Input<string>;
+  /**
+   * R2 location hint; honoured only when the bucket is first created.
+   * @default "enam"
+   */
+  location: pulumi.Input<string>;
+  /**
+   * Reports are deleted this many days after upload (seed: 30 in dev, 365 in prod).
+   * @default 30 (dev, staging), 365 (prod)
+   */
+  objectExpiryDays: pulumi.Input<number>;
+  /**
+   * Multipart uploads left incomplete are aborted after this many days, so abandoned parts
+   * stop costing storage.
+   * @default 1 (dev), 7 (staging, prod)
+   */
+  abortMultipartAfterDays: pulumi.Input<number>;
+  /**
+   * Bucket-lock (WORM) retention in days; `null` creates no lock. Decides whether the lock
+   * resource exists, so it is a plain value.
+   * @default null (dev, staging), 7 (prod)
+   */
+  lockRetentionDays: number | null;
+  /**
+   * Origins allowed to use the bucket from a browser (the web app, `https://app.<domain>`).
+   * @default none; the program passes the app's origin
+   */
+  corsOrigins: pulumi.Input<string[]>;
+  /**
+   * How long a browser may cache a CORS preflight answer.
+   * @default 3600
+   */
+  corsMaxAgeSeconds?: pulumi.Input<number>;
+  /** The versioned cross-region copy (prod). */
+  replica: StorageReplicaArgs;
+  /** Protection for the R2 bucket and the replica bucket (stacks/presets.ts `protection`). */
+  protection: Protection;
+}
+
+/** What the replicator worker needs to copy new reports to S3. Present only when enabled. */
+export interface ReportReplication {
+  /** Queue that receives the bucket's object-created events. */
+  queueId: pulumi.Output<string>;
+  queueName: pulumi.Output<string>;
+  /** Queue that keeps events the replicator gave up on, for inspection and replay. */
+  deadLetterQueueName: pulumi.Output<string>;
+  /** Name of the versioned S3 bucket. */
+  bucket: pulumi.Output<string>;
+  region: pulumi.Output<string>;
+  /** Access key of the IAM user that may only put objects into the replica. Secret. */
+  accessKeyId: pulumi.Output<string>;
+  /** Secret. */
+  secretAccessKey: pulumi.Output<string>;
+}
+
+/**
+ * The `Storage` component is the R2 bucket for PDF reports: private (no r2.dev access),
+ * lifecycle-expired, CORS-limited to the app, optionally write-once-locked, and in prod copied
+ * to a versioned, encrypted S3 bucket in a second region through R2 event notifications.
+ *
+ * Physical names follow the project's `ara-<stack>-<name>` rule, so the seed's
+ * `ara-reports-<env>` becomes `ara-<stack>-reports` (docs/edge.md).
+ *
+ * #### Minimal example
+ * ```ts
+ * const storage = new Storage("storage", { accountId, location: "enam", objectExpiryDays: 30,
+ *   abortMultipartAfterDays: 1, lockRetentionDays: null, corsOrigins: ["https://app.example.com"],
+ *   replica: { enabled: false, region: "us-west-2", noncurrentVersionExpiryDays: 30 },
+ *   protection: { protect: false, retainOnDelete: false } },
+ *   { names, providers: [cloudflareProvider, awsProvider] });
+ * const binding = storage.binding("REPORTS"); // for a WorkersScript
+ * ```
+ */
+export class Storage extends pulumi.ComponentResource {
+  /** The R2 bucket's name (`ara-<stack>-reports`). */
+  public readonly bucketName: pulumi.Output<string>;
+  /** The replication target, or undefined when `replica.enabled` is false. */
+  public readonly replication: ReportReplication | undefined;
+
+  constructor(
+    name: string,
+    args: StorageArgs,
+    opts: pulumi.ComponentResourceOptions & ComponentContext,
+  ) {
+    const { names, ...resourceOpts } = opts;
+    super("ara:storage:Storage", name, {}, resourceOpts);
+
+    const bucket = new cloudflare.R2Bucket(
+      `${name}-bucket`,
+      {
+        accountId: args.accountId,
+        name: names.physical("reports", "r2Bucket"),
+        location: args.location,
+      },
+      stateful(this, args.protection),
+    );
+    this.bucketName = bucket.name;
+    const on = { accountId: args.accountId, bucketName: bucket.name };
+
+    new cloudflare.R2BucketLifecycle(
+      `${name}-lifecycle`,
+      {
+        ...on,
+        rules: [
+          {
+            id: "expire-reports",
+            enabled: true,
+            conditions: { prefix: "" },
+            // R2 lifecycle ages are in seconds, not days.
+            deleteObjectsTransition: {
+              condition: { type: "Age", maxAge: days(args.objectExpiryDays) },
+            },
+          },
+          {
+            id: "abort-incomplete-uploads",
+            enabled: true,
+            conditions: { prefix: "" },
+            abortMultipartUploadsTransition: {
+              condition: { type: "Age", maxAge: days(args.abortMultipartAfterDays) },
+            },
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    new cloudflare.R2BucketCors(
+      `${name}-cors`,
+      {
+        ...on,
+        rules: [
+          {
+            id: "app-direct-transfer",
+            allowed: {
+              origins: args.corsOrigins,
+              methods: ["PUT", "GET", "HEAD"],
+              headers: ["content-type"],
+            },
+            exposeHeaders: ["etag"],
+            maxAgeSeconds: args.corsMaxAgeSeconds ?? 3600,
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    // New buckets start with r2.dev off; declaring it pins it, so a dashboard click that
+    // makes every report public shows up as drift on the next preview.
+    new cloudflare.R2ManagedDomain(`${name}-r2dev`, { ...on, enabled: false }, { parent: this });
+
+    if (args.lockRetentionDays !== null) {
+      new cloudflare.R2BucketLock(
+        `${name}-lock`,
+        {
+          ...on,
+          rules: [
+            {
+              id: "retain-reports",
+              enabled: true,
+              prefix: "",
+              // The lock's field is maxAgeSeconds; the lifecycle's is maxAge.
+              condition: { type: "Age", maxAgeSeconds: args.lockRetentionDays * DAY_SECONDS },
+            },
+          ],
+        },
+        { parent: this },
+      );
+    }
+
+    this.replication = args.replica.enabled
+      ? createReplica(this, name, names, args, bucket)
+      : undefined;
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      ...(this.replication && {
+        queueName: this.replication.queueName,
+        replicaBucket: this.replication.bucket,
+        replicaRegion: this.replication.region,
+        replicatorAccessKeyId: this.replication.accessKeyId,
+        replicatorSecretAccessKey: this.replication.secretAccessKey,
+      }),
+    });
+  }
+
+  /** An `r2_bucket` Worker binding to this bucket under `name`. */
+  public binding(name: string): WorkerBinding {
+    return { type: "r2_bucket", name, bucketName: this.bucketName };
+  }
+}
+
+function days(n: pulumi.Input<number>): pulumi.Output<number> {
+  return pulumi.output(n).apply((d) => d * DAY_SECONDS);
+}
+
+function createReplica(
+  parent: Storage,
+  name: string,
+  names: ComponentContext["names"],
+  args: StorageArgs,
+  source: cloudflare.R2Bucket,
+): ReportReplication {
+  const { region, noncurrentVersionExpiryDays } = args.replica;
+  const child = { parent };
+
+  // Event notifications: every object-creating action goes to a queue the replicator consumes.
+  const deadLetter = new cloudflare.Queue(
+    `${name}-events-dlq`,
+    { accountId: args.accountId, queueName: names.physical("reports-events-dlq", "queue") },
+    child,
+  );
+  const queue = new cloudflare.Queue(
+    `${name}-events`,
+    { accountId: args.accountId, queueName: names.physical("reports-events", "queue") },
+    child,
+  );
+  new cloudflare.R2BucketEventNotification(
+    `${name}-notification`,
+    {
+      accountId: args.accountId,
+      bucketName: source.name,
+      queueId: queue.queueId,
+      rules: [
+        {
+          actions: [...REPLICATED_EVENT_ACTIONS],
+          description: "New reports, copied to the versioned S3 replica",
+        },
+      ],
+    },
+    child,
+  );
+
+  // S3 names are global, so the replica takes a generated suffix; S3 allows a 37-char prefix.
+  const prefix = `${names.physical("reports-replica", "s3Bucket").slice(0, 36).replace(/-+$/, "")}-`;
+  const replica = new Bucket(
+    `${name}-replica`,
+    { bucketPrefix: prefix, region, forceDestroy: false },
+    stateful(parent, args.protection),
+  );
+  const inRegion = { bucket: replica.id, region };
+
+  const versioning = new BucketVersioning(
+    `${name}-replica-versioning`,
+    { ...inRegion, versioningConfiguration: { status: "Enabled" } },
+    stateful(parent, args.protection),
+  );
+  // SSE-S3 (AES-256) meets the seed's "AES-256 at rest" with no key to pay for or rotate, and
+  // the replicator needs no KMS permission to write.
+  new BucketServerSideEncryptionConfiguration(
+    `${name}-replica-encryption`,
+    {
+      ...inRegion,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    },
+    child,
+  );
+  new BucketPublicAccessBlock(
+    `${name}-replica-public-access`,
+    {
+      ...inRegion,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    child,
+  );
+  new BucketOwnershipControls(
+    `${name}-replica-ownership`,
+    { ...inRegion, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    child,
+  );
+  new BucketPolicy(
+    `${name}-replica-policy`,
+    {
+      ...inRegion,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [replica.arn, pulumi.interpolate`${replica.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    },
+    child,
+  );
+  new BucketLifecycleConfiguration(
+    `${name}-replica-lifecycle`,
+    {
+      ...inRegion,
+      rules: [
+        {
+          id: "expire-copies",
+          status: "Enabled",
+          filter: {},
+          // The copy ages out with the original, then survives as a non-current version for
+          // the recovery window, so the replica never keeps a report forever.
+          expiration: { days: args.objectExpiryDays },
+          noncurrentVersionExpiration: { noncurrentDays: noncurrentVersionExpiryDays },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortMultipartAfterDays },
+        },
+      ],
+    },
+    // Lifecycle rules on versions are only accepted once versioning is on.
+    { parent, dependsOn: [versioning] },
+  );
+
+  // The replicator's credentials can put objects into the replica and nothing else: a
+  // leaked key can add versions, never read, delete or overwrite history.
+  const user = new User(
+    `${name}-replicator`,
+    { name: names.physical("reports-replicator", "aws") },
+    child,
+  );
+  new UserPolicy(
+    `${name}-replicator-policy`,
+    {
+      user: user.name,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "PutReplicaObjects",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: [pulumi.interpolate`${replica.arn}/*`],
+          },
+        ],
+      }),
+    },
+    child,
+  );
+  const key = new AccessKey(`${name}-replicator-key`, { user: user.name }, child);
+
+  return {
+    queueId: queue.queueId,
+    queueName: queue.queueName,
+    deadLetterQueueName: deadLetter.queueName,
+    bucket: replica.bucket,
+    region: pulumi.output(region),
+    accessKeyId: pulumi.secret(key.id),
+    secretAccessKey: pulumi.secret(key.secret),
+  };
+}

@@ -1,0 +1,37 @@
+import type { CapturedResource, ProgramRun } from "../../scripts/plan/engine";
+import { ofType, one, planStack, STACKS, type StackName } from "../harness";
+
+/** Domains of the committed stack files (Pulumi.<stack>.yaml `ara:domain`). */
+export const DOMAINS: Record<StackName, string> = {
+  dev: "ara-dev.example",
+  staging: "ara-staging.example",
+  prod: "ara.example",
+};
+
+/** Plans every committed stack once, in order (the mock monitor is process-global). */
+export async function planAll(): Promise<Record<StackName, ProgramRun>> {
+  const runs = {} as Record<StackName, ProgramRun>;
+  for (const stack of STACKS) runs[stack] = await planStack(stack);
+  return runs;
+}
+
+/** The component of `type` (e.g. `ara:storage:Storage`) and every resource it parents. */
+export function component(
+  run: ProgramRun,
+  type: string,
+): { self: CapturedResource; children: CapturedResource[] } {
+  const self = one(run, type);
+  return { self, children: run.resources.filter((r) => r.parent === self.urn) };
+}
+
+export { ofType, one, STACKS, type StackName };
+
+/** Reads a nested input by a dotted path such as `rules.0.ratelimit.period`. */
+export function at(r: CapturedResource, dotted: string): unknown {
+  return dotted
+    .split(".")
+    .reduce<unknown>(
+      (v, k) => (v === null || v === undefined ? undefined : (v as Record<string, unknown>)[k]),
+      r.inputs,
+    );
+}
