@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "../components/cache";
+import { Database } from "../components/database";
 import { Storage } from "../components/storage";
+import { SignerWorker } from "../components/worker";
 import type { StackConfig } from "../stacks/schema";
 import type { SecretName } from "../stacks/secrets";
 import { namer } from "./naming";
@@ -27,6 +29,17 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
   const providers = createProviders(config, secrets, tags);
 
   // --- Data tier ------------------------------------------------------------------------
+  const database = new Database(
+    "database",
+    {
+      ...config.database,
+      organization: config.accounts.planetscaleOrganization,
+      serviceTokenId: secrets.planetscaleServiceTokenId,
+      serviceToken: secrets.planetscaleServiceToken,
+      protection: config.protection,
+    },
+    { names },
+  );
   const cache = new Cache(
     "cache",
     { ...config.cache, protection: config.protection },
@@ -49,11 +62,26 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     },
     cloudflareTier,
   );
+  const worker = new SignerWorker(
+    "worker",
+    {
+      ...config.worker,
+      accountId: config.accounts.cloudflareAccountId,
+      zoneId: config.accounts.cloudflareZoneId,
+      hostname: hosts.api,
+      storage,
+    },
+    cloudflareTier,
+  );
   // --- end Cloudflare tier -----------------------------------------------------------------
 
   return {
     environment: config.environment,
     // Data tier
+    databaseName: database.databaseName,
+    databaseBranches: database.branches,
+    databaseConnectionString: database.connectionString,
+    databaseMigrationConnectionString: database.migrationConnectionString,
     cacheRedisUrl: cache.redisUrl,
     cacheRestUrl: cache.restUrl,
     cacheRestToken: cache.restToken,
@@ -63,6 +91,10 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       reportsReplicaBucket: storage.replication.bucket,
       reportsReplicaRegion: storage.replication.region,
     }),
+    // The web app's SIGNER_URL and SIGNER_TOKEN.
+    signerUrl: worker.signerUrl,
+    signerToken: worker.signerToken,
+    signerScriptName: worker.scriptName,
     // end Cloudflare tier
   };
 }

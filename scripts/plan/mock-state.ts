@@ -71,6 +71,40 @@ const STATE: Record<string, StateFn> = {
     scriptName: i.scriptName,
   }),
   "vercel:index/project:Project": (name) => ({ id: `prj_${fake(name, "prj", 24)}` }),
+  "pulumi-nodejs:dynamic/planetscale:Database": (name, i) => ({
+    databaseId: fake(name, "psdb", 12),
+    kind: "postgresql",
+    state: "ready",
+    ready: true,
+    defaultBranch: "main",
+    htmlUrl: `https://app.planetscale.com/${String(i.organization)}/${String(i.name)}`,
+  }),
+  "pulumi-nodejs:dynamic/planetscale:Branch": (name, i) => ({
+    branchId: fake(name, "branch", 12),
+    production: i.name === "main",
+    state: "ready",
+    ready: true,
+    lifecycle: i.name === "main" ? "database-default" : "managed",
+  }),
+  "pulumi-nodejs:dynamic/planetscale:Role": (name, i) => {
+    const username = `${String(i.name ?? "role")}.${fake(name, "user", 8)}`;
+    const password = fake(name, "pscale_pw");
+    const host = "aws-us-east-1.pg.psdb.cloud";
+    return {
+      roleId: fake(name, "role", 12),
+      username,
+      password,
+      host,
+      port: 5432,
+      databaseName: "postgres",
+      connectionString: `postgresql://${username}:${password}@${host}:5432/postgres?sslmode=verify-full`,
+    };
+  },
+  "pulumi-nodejs:dynamic/planetscale:BackupPolicy": (name, i) => ({
+    policyId: fake(name, "policy", 12),
+    displayName: String(i.name),
+    required: false,
+  }),
   "vercel:index/deployment:Deployment": (name) => ({
     url: `${fake(name, "dpl", 12)}.vercel.app`,
     domains: [],

@@ -1,0 +1,207 @@
+import * as pulumi from "@pulumi/pulumi";
+import { stateful, type ComponentContext, type Protection } from "../conventions";
+import { BackupPolicy, Branch, Database as PlanetScaleDatabase, Role } from "./planetscale";
+
+/** PgBouncer on PlanetScale Postgres listens beside the database on this port. */
+export const POOLER_PORT = 6432;
+
+export interface DatabaseBackupArgs {
+  /**
+   * How often the production branch is backed up.
+   * @default "weekly" (dev), "daily" (staging, prod)
+   */
+  frequency: "daily" | "weekly";
+  /**
+   * Days each backup is kept.
+   * @default 7
+   */
+  retentionDays: pulumi.Input<number>;
+  /**
+   * UTC time the backup runs, HH:MM; weekly backups run on Sundays, inside the seed's
+   * Sunday 02:00–04:00 maintenance window.
+   * @default "03:00"
+   */
+  scheduleTime: pulumi.Input<string>;
+}
+
+export interface DatabaseArgs {
+  /** PlanetScale organization slug. */
+  organization: pulumi.Input<string>;
+  /**
+   * PlanetScale region slug.
+   * @default "us-east"
+   */
+  region: pulumi.Input<string>;
+  /**
+   * Postgres cluster SKU of the production branch.
+   * @default "PS_10_AWS_ARM" (dev, staging), "PS_40_AWS_ARM" (prod)
+   */
+  clusterSize: pulumi.Input<string>;
+  /**
+   * 0 for a single node, 2 or more for high availability.
+   * @default 0 (dev), 2 (staging, prod)
+   */
+  replicas: pulumi.Input<number>;
+  /**
+   * Postgres major version; changing it replaces the database.
+   * @default "17"
+   */
+  majorVersion: pulumi.Input<string>;
+  /**
+   * Create a `development` branch off `main` for schema work. It decides whether the branch
+   * exists, so it is a plain value.
+   * @default true (dev), false (staging, prod)
+   */
+  developmentBranch: boolean;
+  /**
+   * PlanetScale's deletion protection on the database and its production branch.
+   * @default false (dev, staging), true (prod)
+   */
+  deletionProtection: pulumi.Input<boolean>;
+  /** The backup policy of the production branch. */
+  backup: DatabaseBackupArgs;
+  /** The PlanetScale service token (secret inputs; never logged). */
+  serviceTokenId: pulumi.Input<string>;
+  serviceToken: pulumi.Input<string>;
+  /** Protection for everything here: all of it holds or guards data. */
+  protection: Protection;
+}
+
+/**
+ * The `Database` component is the app's PostgreSQL on PlanetScale (`kind: postgresql`): the
+ * database, its `main` branch (and a `development` branch where configured), a backup policy,
+ * and two credentials:
+ * - the app role, with `pg_read_all_data` and `pg_write_all_data` only: it reads and writes
+ *   rows but cannot change the schema; the app connects through PgBouncer (port 6432);
+ * - the migrator role, which inherits `postgres`, used only to run migrations (which create
+ *   tables and the pgcrypto and vector extensions). It connects directly (port 5432), because
+ *   the migration lock is a session advisory lock that transaction pooling would break.
+ *
+ * Both connection strings require TLS with certificate and host verification
+ * (`sslmode=verify-full`) and are secret.
+ *
+ * #### Minimal example
+ * ```ts
+ * const db = new Database("database", { organization: "ara", region: "us-east",
+ *   clusterSize: "PS_10_AWS_ARM", replicas: 0, majorVersion: "17", developmentBranch: true,
+ *   deletionProtection: false, backup: { frequency: "weekly", retentionDays: 7, scheduleTime: "03:00" },
+ *   serviceTokenId, serviceToken, protection: { protect: false, retainOnDelete: false } }, { names });
+ * ```
+ */
+export class Database extends pulumi.ComponentResource {
+  /** The app's connection string (pooled, least privilege). Secret. */
+  public readonly connectionString: pulumi.Output<string>;
+  /** The migrator's connection string (direct, may change the schema). Secret. */
+  public readonly migrationConnectionString: pulumi.Output<string>;
+  /** The PlanetScale database name. */
+  public readonly databaseName: pulumi.Output<string>;
+  /** Branches this component manages. */
+  public readonly branches: pulumi.Output<string[]>;
+
+  constructor(
+    name: string,
+    args: DatabaseArgs,
+    opts: pulumi.ComponentResourceOptions & ComponentContext,
+  ) {
+    const { names, ...resourceOpts } = opts;
+    super("ara:database:Database", name, {}, resourceOpts);
+
+    const credentials = { serviceTokenId: args.serviceTokenId, serviceToken: args.serviceToken };
+    const data = stateful(this, args.protection);
+    const physicalName = names.physical("system", "planetscaleDatabase");
+
+    const database = new PlanetScaleDatabase(
+      `${name}-postgres`,
+      {
+        ...credentials,
+        organization: args.organization,
+        name: physicalName,
+        region: args.region,
+        clusterSize: args.clusterSize,
+        replicas: args.replicas,
+        majorVersion: args.majorVersion,
+        deletionProtected: args.deletionProtection,
+      },
+      data,
+    );
+    const scope = { ...credentials, organization: args.organization, database: database.name };
+
+    // `main` exists as soon as the database does (the provider adopts it); managing it pins
+    // its deletion protection.
+    const main = new Branch(
+      `${name}-main`,
+      { ...scope, name: "main", deletionProtected: args.deletionProtection },
+      data,
+    );
+    const branches: pulumi.Output<string>[] = [main.name];
+    if (args.developmentBranch) {
+      const development = new Branch(
+        `${name}-development`,
+        { ...scope, name: "development", parentBranch: main.name },
+        data,
+      );
+      branches.push(development.name);
+    }
+
+    new BackupPolicy(
+      `${name}-backups`,
+      {
+        ...scope,
+        name: `${physicalName}-${args.backup.frequency}`,
+        target: "production",
+        frequencyValue: 1,
+        frequencyUnit: args.backup.frequency === "daily" ? "day" : "week",
+        retentionValue: args.backup.retentionDays,
+        retentionUnit: "day",
+        scheduleTime: args.backup.scheduleTime,
+        // Sunday, for weekly backups: the seed's maintenance window.
+        scheduleDay: args.backup.frequency === "weekly" ? 0 : undefined,
+      },
+      data,
+    );
+
+    const app = new Role(
+      `${name}-app-role`,
+      {
+        ...scope,
+        branch: main.name,
+        name: "ara_app",
+        inheritedRoles: ["pg_read_all_data", "pg_write_all_data"],
+      },
+      data,
+    );
+    const migrator = new Role(
+      `${name}-migrator-role`,
+      { ...scope, branch: main.name, name: "ara_migrator", inheritedRoles: ["postgres"] },
+      data,
+    );
+
+    this.databaseName = database.name;
+    this.branches = pulumi.all(branches);
+    this.connectionString = pulumi.secret(
+      pulumi
+        .all([app.username, app.password, app.host, app.databaseName])
+        .apply(([user, password, host, db]) => postgresUrl(user, password, host, POOLER_PORT, db)),
+    );
+    this.migrationConnectionString = pulumi.secret(migrator.connectionString);
+
+    this.registerOutputs({
+      databaseName: this.databaseName,
+      branches: this.branches,
+      connectionString: this.connectionString,
+      migrationConnectionString: this.migrationConnectionString,
+    });
+  }
+}
+
+/** A libpq URL that refuses to connect without TLS and a certificate matching the host. */
+export function postgresUrl(
+  user: string,
+  password: string,
+  host: string,
+  port: number,
+  database: string,
+): string {
+  const e = encodeURIComponent;
+  return `postgresql://${e(user)}:${e(password)}@${host}:${port}/${e(database)}?sslmode=verify-full`;
+}
