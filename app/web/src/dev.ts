@@ -12,7 +12,7 @@ import { createRuntime } from "./runtime";
 
 // `npm run dev -w app/web`: the whole app on one machine with no accounts and no setup.
 //   PostgreSQL -> PGlite (WebAssembly Postgres with pgcrypto), data in app/web/.dev-data/pglite
-//                 (ARA_DEV_MEMORY=1 keeps it in memory)
+//                 (ARA_DEV_MEMORY=1 keeps it in memory; ARA_DEV_DATA_DIR moves .dev-data)
 //   Redis      -> a local redis-server on a free loopback port when one is on PATH (data in
 //                 .dev-data/redis), otherwise an in-process fallback (development only)
 //   Signer     -> the real worker (app/worker/dist/index.js) under Miniflare, in-memory R2
@@ -29,7 +29,7 @@ const DEV_SECRETS = {
 async function main() {
   const logger = createLogger(process.env.LOG_LEVEL ?? "info");
   const webDir = path.join(repoRoot(), "app", "web");
-  const dataDir = path.join(webDir, ".dev-data");
+  const dataDir = process.env.ARA_DEV_DATA_DIR ?? path.join(webDir, ".dev-data");
   const cleanups: Array<() => Promise<void>> = [];
   const env: Record<string, string | undefined> = { ...process.env };
 

@@ -178,7 +178,7 @@ export function renderPage(): Page {
     `script-src 'sha256-${scriptHash}'`,
     `style-src 'sha256-${styleHash}'`,
     "connect-src 'self'",
-    "img-src 'self'",
+    "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -189,6 +189,7 @@ export function renderPage(): Page {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Agent Readiness Audit</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>

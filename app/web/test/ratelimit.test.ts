@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRedisServer } from "../src/local/redis-server";
 import { Client, startApp, type TestApp } from "./harness/app";
 
 describe("rate limit: 100 requests a minute per client IP on /api/*", () => {
@@ -58,7 +59,13 @@ describe("rate limit: 100 requests a minute per client IP on /api/*", () => {
 
 describe("client IP", () => {
   it("without TRUST_PROXY the socket address counts and X-Forwarded-For cannot dodge the limit", async () => {
-    const app = await startApp({ TRUST_PROXY: "false", RATE_LIMIT_PER_MINUTE: "5" });
+    // A Redis of its own: every test process shares the 127.0.0.1 socket address.
+    const redis = await startRedisServer();
+    const app = await startApp({
+      TRUST_PROXY: "false",
+      RATE_LIMIT_PER_MINUTE: "5",
+      REDIS_URL: redis.url,
+    });
     try {
       const statuses = [];
       for (let i = 0; i < 7; i++) {
@@ -70,6 +77,7 @@ describe("client IP", () => {
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     } finally {
       await app.close();
+      await redis.dispose();
     }
   });
 
