@@ -1,0 +1,75 @@
+import type { PolicyPackArgs } from "@pulumi/policy";
+import type { ContextSource } from "./context";
+import { cloudflareApiRateLimit } from "./rules/cloudflare-api-rate-limit";
+import { databaseConnectionTls } from "./rules/database-connection-tls";
+import { databaseDailyBackups } from "./rules/database-daily-backups";
+import { databaseDeletionProtection } from "./rules/database-deletion-protection";
+import { httpsOnlyUrls } from "./rules/https-only-urls";
+import { r2PublicAccessDisabled } from "./rules/r2-public-access-disabled";
+import { s3DenyInsecureTransport } from "./rules/s3-deny-insecure-transport";
+import { s3EncryptionAtRest } from "./rules/s3-encryption-at-rest";
+import { s3PublicAccessBlocked } from "./rules/s3-public-access-blocked";
+import { s3VersioningEnabled } from "./rules/s3-versioning-enabled";
+import { secretsMarkedSecret } from "./rules/secrets-marked-secret";
+import { stackDailySpend } from "./rules/stack-daily-spend";
+import { stackMonthlyBudget } from "./rules/stack-monthly-budget";
+import { statefulResourcesProtected } from "./rules/stateful-resources-protected";
+import { upstashEncryptionAtRest } from "./rules/upstash-encryption-at-rest";
+import { upstashTlsEnabled } from "./rules/upstash-tls-enabled";
+import { vercelApiRateLimit } from "./rules/vercel-api-rate-limit";
+import { vercelSensitiveCredentials } from "./rules/vercel-sensitive-credentials";
+import { workersDevDisabled } from "./rules/workers-dev-disabled";
+import { zoneAlwaysUseHttps } from "./rules/zone-always-use-https";
+import { zoneHsts } from "./rules/zone-hsts";
+import { zoneMinTlsVersion } from "./rules/zone-min-tls-version";
+import { zoneSslStrict } from "./rules/zone-ssl-strict";
+import { zoneTls13Enabled } from "./rules/zone-tls-1-3-enabled";
+import { zoneTlsSettingsPresent } from "./rules/zone-tls-settings-present";
+
+export const PACK_NAME = "ara-guardrails";
+
+/**
+ * The pack's policies, in catalog order (docs/policies.md). Every policy's own level is its
+ * production level; policies/config/<env>.json relaxes dev and staging.
+ */
+export function createPolicies(context: ContextSource): PolicyPackArgs["policies"] {
+  return [
+    // Budgets (policies/cost)
+    stackMonthlyBudget(context),
+    stackDailySpend(context),
+    // TLS and encryption in transit
+    upstashTlsEnabled(),
+    zoneMinTlsVersion(context),
+    zoneTls13Enabled(),
+    zoneAlwaysUseHttps(),
+    zoneSslStrict(),
+    zoneHsts(),
+    zoneTlsSettingsPresent(),
+    databaseConnectionTls(),
+    httpsOnlyUrls(),
+    s3DenyInsecureTransport(),
+    // Production guardrails
+    statefulResourcesProtected(),
+    databaseDeletionProtection(),
+    databaseDailyBackups(),
+    r2PublicAccessDisabled(),
+    s3PublicAccessBlocked(),
+    s3EncryptionAtRest(),
+    s3VersioningEnabled(),
+    upstashEncryptionAtRest(),
+    secretsMarkedSecret(),
+    vercelSensitiveCredentials(),
+    cloudflareApiRateLimit(),
+    vercelApiRateLimit(),
+    workersDevDisabled(),
+  ];
+}
+
+export function packArgs(context: ContextSource): PolicyPackArgs {
+  return {
+    description:
+      "ARA guardrails: monthly budgets from a sourced cost model, TLS everywhere, and production data protection.",
+    enforcementLevel: "mandatory",
+    policies: createPolicies(context),
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * Names that hold credentials. Matching is on the variable or binding name, so a credential
+ * under an innocent name is not caught; docs/policies.md says so.
+ */
+export const CREDENTIAL_NAME =
+  /(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_?KEY|SIGNING_?KEY|_KEY$|^KEY$|DATABASE_URL|REDIS_URL|CONNECTION_?STRING|DSN$)/i;
+
+export function isCredentialName(name: string): boolean {
+  return CREDENTIAL_NAME.test(name);
+}

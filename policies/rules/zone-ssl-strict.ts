@@ -1,0 +1,27 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { resourceRule, type RuleMeta } from "../lib/define";
+import { T } from "../lib/types";
+import { settingId } from "./zone-settings";
+
+export const meta: RuleMeta = {
+  name: "zone-ssl-strict",
+  description:
+    'The edge must reach origins over TLS with certificate validation (zone setting ssl = "strict").',
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediation: 'Set the ssl ZoneSetting\'s value to "strict" (Full (strict)) in components/edge.',
+};
+
+/**
+ * Seed 004 "Encryption in transit": "flexible" sends traffic to the origin in plain text and
+ * "full" accepts any certificate; only "strict" keeps the edge-to-origin leg authenticated.
+ * @severity high
+ */
+export function zoneSslStrict(): ResourceValidationPolicy {
+  return resourceRule(meta, T.zoneSetting, (args, report) => {
+    if (settingId(args.props) !== "ssl") return;
+    if (args.props.value !== "strict") {
+      report(`ssl is ${JSON.stringify(args.props.value)}, not "strict".`);
+    }
+  });
+}

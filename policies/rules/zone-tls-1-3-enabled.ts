@@ -1,0 +1,26 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { resourceRule, type RuleMeta } from "../lib/define";
+import { T } from "../lib/types";
+import { settingId } from "./zone-settings";
+
+export const meta: RuleMeta = {
+  name: "zone-tls-1-3-enabled",
+  description: 'TLS 1.3 must be on at the edge (zone setting tls_1_3 = "on").',
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediation: 'Set the tls_1_3 ZoneSetting\'s value to "on" in components/edge.',
+};
+
+/**
+ * Seed 004 "TLS 1.3 for all connections". "zrt" (TLS 1.3 with 0-RTT) is refused too: 0-RTT
+ * data can be replayed, and the API's POST endpoints are not idempotent.
+ * @severity high
+ */
+export function zoneTls13Enabled(): ResourceValidationPolicy {
+  return resourceRule(meta, T.zoneSetting, (args, report) => {
+    if (settingId(args.props) !== "tls_1_3") return;
+    if (args.props.value !== "on") {
+      report(`tls_1_3 is ${JSON.stringify(args.props.value)}, not "on".`);
+    }
+  });
+}
