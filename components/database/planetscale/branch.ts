@@ -25,7 +25,7 @@ import {
   type ProviderSettings,
   type Props,
 } from "./common";
-import { isApiError, ResourceInitError } from "./errors";
+import { isApiError, resourceInitError } from "./errors";
 import { waitFor } from "./wait";
 
 export type BranchInputs = {
@@ -274,7 +274,7 @@ export function createBranchProvider(
       try {
         return { id, outs: await converge(s, creds, b, undefined, lifecycle) };
       } catch (e) {
-        throw new ResourceInitError(
+        throw resourceInitError(
           `PlanetScale ${label(b)} exists but is not finished: ${errorMessage(e)}`,
           id,
           omit({ ...b, lifecycle }, CREDENTIAL_KEYS),

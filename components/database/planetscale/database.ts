@@ -25,7 +25,7 @@ import {
   type ProviderSettings,
   type Props,
 } from "./common";
-import { isApiError, ResourceInitError } from "./errors";
+import { isApiError, resourceInitError } from "./errors";
 import { waitFor } from "./wait";
 
 /** Inputs after `check` (plain values). */
@@ -263,7 +263,7 @@ export function createDatabaseProvider(
       } catch (e) {
         // The database exists: record it (without secrets) so the next `pulumi up` resumes
         // through update instead of trying to create it again.
-        throw new ResourceInitError(
+        throw resourceInitError(
           `PlanetScale ${label(d)} was created but is not finished: ${errorMessage(e)}`,
           id,
           omit({ ...d, kind: "postgresql" }, CREDENTIAL_KEYS),

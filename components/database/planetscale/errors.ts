@@ -20,26 +20,33 @@ export interface ErrorContext {
 }
 
 /** An HTTP error answered by the PlanetScale API (or a network failure, status 0). */
-export class PlanetScaleApiError extends Error {
-  readonly status: number;
-  readonly operationId: string;
-  readonly apiCode: string | undefined;
-  readonly field: string | undefined;
+export interface PlanetScaleApiError extends Error {
+  name: "PlanetScaleApiError";
+  status: number;
+  operationId: string;
+  apiCode: string | undefined;
+  field: string | undefined;
+}
 
-  constructor(
-    message: string,
-    status: number,
-    operationId: string,
-    apiCode?: string,
-    field?: string,
-  ) {
-    super(message);
-    this.name = "PlanetScaleApiError";
-    this.status = status;
-    this.operationId = operationId;
-    this.apiCode = apiCode;
-    this.field = field;
-  }
+// Errors are built by factories, not `class … extends Error`: Pulumi's closure serializer
+// rewrites a derived class constructor's `super(message)` as `Error.call(this, message)`, which
+// drops the message, so the deploy-time host would report an empty error (caught by
+// tests/database/serialization.test.ts).
+
+export function planetScaleApiError(
+  message: string,
+  status: number,
+  operationId: string,
+  apiCode?: string,
+  field?: string,
+): PlanetScaleApiError {
+  return Object.assign(new Error(message), {
+    name: "PlanetScaleApiError" as const,
+    status,
+    operationId,
+    apiCode,
+    field,
+  });
 }
 
 /**
@@ -48,18 +55,24 @@ export class PlanetScaleApiError extends Error {
  * and `properties` into "created but failed to initialize": the resource is recorded in state and
  * the next `pulumi up` calls update, which resumes. `properties` must not contain secrets.
  */
-export class ResourceInitError extends Error {
-  readonly id: string;
-  readonly properties: Record<string, unknown>;
-  readonly reasons: string[];
+export interface ResourceInitError extends Error {
+  name: "ResourceInitError";
+  id: string;
+  properties: Record<string, unknown>;
+  reasons: string[];
+}
 
-  constructor(message: string, id: string, properties: Record<string, unknown>) {
-    super(message);
-    this.name = "ResourceInitError";
-    this.id = id;
-    this.properties = properties;
-    this.reasons = [message];
-  }
+export function resourceInitError(
+  message: string,
+  id: string,
+  properties: Record<string, unknown>,
+): ResourceInitError {
+  return Object.assign(new Error(message), {
+    name: "ResourceInitError" as const,
+    id,
+    properties,
+    reasons: [message],
+  });
 }
 
 export function isApiError(e: unknown, status?: number): e is PlanetScaleApiError {
@@ -241,7 +254,7 @@ export function apiErrorFromResponse(
     default:
       message = `PlanetScale returned ${status} for ${where}.${apiSays}`;
   }
-  return new PlanetScaleApiError(
+  return planetScaleApiError(
     redact(message, secrets),
     status,
     ctx.operationId,
@@ -261,5 +274,5 @@ export function networkError(
   const message =
     `Could not reach the PlanetScale API for ${ctx.operationId} on ${ctx.resource}${attempts}:` +
     ` ${reason}. Check network access to api.planetscale.com and re-run.`;
-  return new PlanetScaleApiError(redact(message, secrets), 0, ctx.operationId);
+  return planetScaleApiError(redact(message, secrets), 0, ctx.operationId);
 }

@@ -6,8 +6,14 @@
 // in-place update that only rewrites state, never a replacement.
 import * as pulumi from "@pulumi/pulumi";
 import type { BranchLifecycle } from "./branch";
-import { backupPolicyProvider, branchProvider, databaseProvider, roleProvider } from "./providers";
+import { portableProvider } from "./portable";
 import type { InheritedRole } from "./role";
+
+// Each resource stores a small closure over the bundled provider code (see ./portable.ts).
+const databaseProvider = portableProvider("database");
+const branchProvider = portableProvider("branch");
+const roleProvider = portableProvider("role");
+const backupPolicyProvider = portableProvider("backupPolicy");
 
 /** Module passed to pulumi.dynamic.Resource; the type tokens below follow from it. */
 export const PLANETSCALE_MODULE = "planetscale";

@@ -8,16 +8,20 @@ export interface PollSettings {
   timeoutMs: number;
 }
 
-export class ReadyTimeoutError extends Error {
-  readonly lastState: string;
-  readonly polls: number;
+export interface ReadyTimeoutError extends Error {
+  name: "ReadyTimeoutError";
+  lastState: string;
+  polls: number;
+}
 
-  constructor(message: string, lastState: string, polls: number) {
-    super(message);
-    this.name = "ReadyTimeoutError";
-    this.lastState = lastState;
-    this.polls = polls;
-  }
+// A factory rather than a class: see errors.ts on why subclasses of Error lose their message
+// once serialized.
+function readyTimeoutError(message: string, lastState: string, polls: number): ReadyTimeoutError {
+  return Object.assign(new Error(message), {
+    name: "ReadyTimeoutError" as const,
+    lastState,
+    polls,
+  });
 }
 
 export interface WaitSpec<T> {
@@ -58,7 +62,7 @@ export async function waitFor<T>(spec: WaitSpec<T>, settings: PollSettings): Pro
 
 function fail<T>(spec: WaitSpec<T>, settings: PollSettings, last: string, polls: number): never {
   const seconds = Math.round(settings.timeoutMs / 100) / 10;
-  throw new ReadyTimeoutError(
+  throw readyTimeoutError(
     `Timed out after ${seconds}s waiting for PlanetScale ${spec.what} to become ${spec.goal}` +
       ` (last state: ${last}; ${polls} checks). It still exists in PlanetScale: run \`pulumi up\`` +
       ` again to resume waiting, or check it in the PlanetScale dashboard.`,

@@ -1,0 +1,149 @@
+// The deploy-time path, end to end: the provider is compiled the way Pulumi's Node.js host
+// compiles the program (ts-node, the root tsconfig, CommonJS; not vite, whose transforms break
+// closure serialization), serialized with pulumi.runtime.serializeFunction in a plain `node`
+// process, then rebuilt in a second, fresh process exactly as the dynamic-provider host does
+// (`requireFromString(text).handler()`) and driven against the fake API on 127.0.0.1.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useFakePlanetScale } from "./helpers";
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, "../..");
+
+// Child 1: load the TypeScript through the same ts-node registration as `pulumi up`, serialize.
+const SERIALIZE = `
+const path = require("node:path");
+const fs = require("node:fs");
+const [root, baseUrl, out] = process.argv.slice(2);
+require(path.join(root, "scripts/plan/register-ts.js")).registerLikePulumi(root);
+const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [root] }));
+// The providers the resource classes store: a closure over the bundled provider code.
+const { portableProvider } = require(path.join(root, "components/database/planetscale/portable.ts"));
+const kinds = ["database", "branch", "role", "backupPolicy"];
+(async () => {
+  const options = { baseUrl, pollIntervalMs: 2, readyTimeoutMs: 5000, retryBaseMs: 1, maxAttempts: 3 };
+  const custom = Object.fromEntries(kinds.map((k) => [k, portableProvider(k, options)]));
+  const defaults = Object.fromEntries(kinds.map((k) => [k, portableProvider(k)]));
+  const result = { custom: {}, defaults: {} };
+  for (const [group, providers] of Object.entries({ custom, defaults })) {
+    for (const [name, provider] of Object.entries(providers)) {
+      const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+      result[group][name] = { text: sf.text, containsSecrets: sf.containsSecrets };
+    }
+  }
+  fs.writeFileSync(out, JSON.stringify(result));
+})().catch((e) => { console.error(e.stack || e); process.exit(1); });
+`;
+
+// Child 2: what pulumi-resource-pulumi-nodejs does with the __provider property.
+const HOST = `
+const fs = require("node:fs");
+const { createRequire } = require("node:module");
+const [root, file] = process.argv.slice(2);
+const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi", { paths: [root] }));
+const requireFromString = pulumiRequire("require-from-string");
+const texts = JSON.parse(fs.readFileSync(file, "utf8")).custom;
+const creds = JSON.parse(process.env.PS_TEST_CREDS);
+(async () => {
+  const db = requireFromString(texts.database.text).handler();
+  const news = { ...creds, organization: "acme", name: "ara-roundtrip", region: "us-east",
+    clusterSize: "PS_10_AWS_ARM", replicas: 0 };
+  const checked = await db.check({}, news);
+  const bad = await db.check({}, { ...news, clusterSize: "PS-40" });
+  const created = await db.create(checked.inputs);
+  const read = await db.read(created.id, created.outs);
+  const diff = await db.diff(created.id, created.outs, { ...checked.inputs, name: "renamed" });
+  const role = requireFromString(texts.role.text).handler();
+  const roleCreated = await role.create({ ...creds, organization: "acme", database: "ara-roundtrip",
+    branch: "main", inheritedRoles: ["pg_read_all_data"] });
+  let failure;
+  const branch = requireFromString(texts.branch.text).handler();
+  try {
+    await branch.create({ ...creds, organization: "acme", database: "ara-roundtrip", name: "dev",
+      deletionProtected: false });
+  } catch (e) {
+    failure = { name: e.name, status: e.status, message: e.message };
+  }
+  await db.delete(created.id, created.outs);
+  process.stdout.write(JSON.stringify({
+    checked, bad, created, read, diff, role: roleCreated.outs, failure,
+  }));
+})().catch((e) => { console.error(e.stack || e); process.exit(1); });
+`;
+
+describe("serialized provider (deploy-time round trip)", () => {
+  const env = useFakePlanetScale();
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "planetscale-roundtrip-"));
+    writeFileSync(join(dir, "serialize.cjs"), SERIALIZE);
+    writeFileSync(join(dir, "host.cjs"), HOST);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("serializes under tsc/ts-node CJS and runs check/create/read/diff/delete when rebuilt", async () => {
+    const out = join(dir, "providers.json");
+    await run(process.execPath, [join(dir, "serialize.cjs"), ROOT, env.fake.baseUrl, out], {
+      cwd: ROOT,
+    });
+    const serialized = JSON.parse(readFileSync(out, "utf8"));
+
+    for (const group of ["custom", "defaults"]) {
+      for (const name of ["database", "branch", "role", "backupPolicy"]) {
+        const { text, containsSecrets } = serialized[group][name];
+        expect(text, `${group}.${name}`).toMatch(/^exports\.handler = __f0;/);
+        expect(containsSecrets).toBe(false);
+        // Self-contained: no vite shims; the only module it loads is Node's own `module`, to
+        // compile the bundled provider (fetch and timers are globals).
+        expect(text).not.toMatch(/__vite_ssr/);
+        expect(text.match(/require\("[^"]+"\)/g) ?? []).toEqual(['require("module")']);
+      }
+    }
+    expect(serialized.defaults.database.text).toContain("https://api.planetscale.com/v1");
+
+    // The error path runs inside the serialized code too (error classes, message mapping).
+    env.fake.inject({ operationId: "create_branch", status: 403 });
+    // Rebuild in a fresh process whose cwd is outside the repository.
+    const { stdout } = await run(process.execPath, [join(dir, "host.cjs"), ROOT, out], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        PS_TEST_CREDS: JSON.stringify(env.creds),
+        PLANETSCALE_SERVICE_TOKEN: "",
+        PLANETSCALE_SERVICE_TOKEN_ID: "",
+      },
+    });
+    const result = JSON.parse(stdout);
+
+    expect(result.checked.failures).toEqual([]);
+    expect(result.bad.failures).toEqual([
+      { property: "clusterSize", reason: expect.stringContaining("PS_10_AWS_ARM") },
+    ]);
+    expect(result.created.id).toBe("acme/ara-roundtrip");
+    expect(result.created.outs).toMatchObject({ state: "ready", kind: "postgresql" });
+    expect(result.read.props).toMatchObject({
+      name: "ara-roundtrip",
+      clusterSize: "PS_10_AWS_ARM",
+    });
+    expect(result.diff).toMatchObject({ changes: true, replaces: ["name"] });
+    expect(result.role).toMatchObject({ host: "us-east.pg.psdb.cloud", databaseName: "postgres" });
+    expect(result.role.connectionString).toMatch(
+      /^postgresql:\/\/.+@us-east\.pg\.psdb\.cloud:5432\//,
+    );
+    expect(result.failure).toEqual({
+      name: "PlanetScaleApiError",
+      status: 403,
+      message: expect.stringContaining(
+        "lacks the `create_branch` access for database ara-roundtrip",
+      ),
+    });
+    expect(JSON.stringify(result.failure)).not.toContain(env.fake.token);
+    expect(env.fake.calls("create_database")).toHaveLength(1);
+    expect(env.fake.databases.has("ara-roundtrip")).toBe(false);
+  });
+});
