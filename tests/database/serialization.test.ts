@@ -28,8 +28,13 @@ const kinds = ["database", "branch", "role", "backupPolicy"];
   const options = { baseUrl, pollIntervalMs: 2, readyTimeoutMs: 5000, retryBaseMs: 1, maxAttempts: 3 };
   const custom = Object.fromEntries(kinds.map((k) => [k, portableProvider(k, options)]));
   const defaults = Object.fromEntries(kinds.map((k) => [k, portableProvider(k)]));
-  const result = { custom: {}, defaults: {} };
-  for (const [group, providers] of Object.entries({ custom, defaults })) {
+  const options = { baseUrl, pollIntervalMs: 2, readyTimeoutMs: 5000, retryBaseMs: 1, maxAttempts: 3 };
+  // What the Resource classes hand to Pulumi: a small closure over the bundled providers.
+  const portable = Object.fromEntries(
+    ["database", "branch", "role", "backupPolicy"].map((k) => [k, portableProvider(k, options)]),
+  );
+  const result = { custom: {}, defaults: {}, portable: {} };
+  for (const [group, providers] of Object.entries({ custom, defaults, portable })) {
     for (const [name, provider] of Object.entries(providers)) {
       const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
       result[group][name] = { text: sf.text, containsSecrets: sf.containsSecrets };
@@ -43,14 +48,14 @@ const kinds = ["database", "branch", "role", "backupPolicy"];
 const HOST = `
 const fs = require("node:fs");
 const { createRequire } = require("node:module");
-const [root, file] = process.argv.slice(2);
+const [root, file, group, name] = process.argv.slice(2);
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi", { paths: [root] }));
 const requireFromString = pulumiRequire("require-from-string");
-const texts = JSON.parse(fs.readFileSync(file, "utf8")).custom;
+const texts = JSON.parse(fs.readFileSync(file, "utf8"))[group];
 const creds = JSON.parse(process.env.PS_TEST_CREDS);
 (async () => {
   const db = requireFromString(texts.database.text).handler();
-  const news = { ...creds, organization: "acme", name: "ara-roundtrip", region: "us-east",
+  const news = { ...creds, organization: "acme", name, region: "us-east",
     clusterSize: "PS_10_AWS_ARM", replicas: 0 };
   const checked = await db.check({}, news);
   const bad = await db.check({}, { ...news, clusterSize: "PS-40" });
@@ -58,12 +63,12 @@ const creds = JSON.parse(process.env.PS_TEST_CREDS);
   const read = await db.read(created.id, created.outs);
   const diff = await db.diff(created.id, created.outs, { ...checked.inputs, name: "renamed" });
   const role = requireFromString(texts.role.text).handler();
-  const roleCreated = await role.create({ ...creds, organization: "acme", database: "ara-roundtrip",
+  const roleCreated = await role.create({ ...creds, organization: "acme", database: name,
     branch: "main", inheritedRoles: ["pg_read_all_data"] });
   let failure;
   const branch = requireFromString(texts.branch.text).handler();
   try {
-    await branch.create({ ...creds, organization: "acme", database: "ara-roundtrip", name: "dev",
+    await branch.create({ ...creds, organization: "acme", database: name, name: "dev",
       deletionProtected: false });
   } catch (e) {
     failure = { name: e.name, status: e.status, message: e.message };
@@ -86,64 +91,84 @@ describe("serialized provider (deploy-time round trip)", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("serializes under tsc/ts-node CJS and runs check/create/read/diff/delete when rebuilt", async () => {
-    const out = join(dir, "providers.json");
-    await run(process.execPath, [join(dir, "serialize.cjs"), ROOT, env.fake.baseUrl, out], {
+  /** Serializes every provider in a plain node process (ts-node, like `pulumi up`). */
+  async function serialize(): Promise<{ file: string; texts: any }> {
+    const file = join(dir, "providers.json");
+    await run(process.execPath, [join(dir, "serialize.cjs"), ROOT, env.fake.baseUrl, file], {
       cwd: ROOT,
     });
-    const serialized = JSON.parse(readFileSync(out, "utf8"));
+    return { file, texts: JSON.parse(readFileSync(file, "utf8")) };
+  }
 
-    for (const group of ["custom", "defaults"]) {
+  /** Rebuilds one group in a fresh process whose cwd is outside the repository. */
+  async function host(file: string, group: string, name: string): Promise<any> {
+    const { stdout } = await run(
+      process.execPath,
+      [join(dir, "host.cjs"), ROOT, file, group, name],
+      {
+        cwd: dir,
+        env: {
+          ...process.env,
+          PS_TEST_CREDS: JSON.stringify(env.creds),
+          PLANETSCALE_SERVICE_TOKEN: "",
+          PLANETSCALE_SERVICE_TOKEN_ID: "",
+        },
+      },
+    );
+    return JSON.parse(stdout);
+  }
+
+  it("serializes to self-contained code without credentials", async () => {
+    const { texts } = await serialize();
+    for (const group of ["custom", "defaults", "portable"]) {
       for (const name of ["database", "branch", "role", "backupPolicy"]) {
-        const { text, containsSecrets } = serialized[group][name];
+        const { text, containsSecrets } = texts[group][name];
         expect(text, `${group}.${name}`).toMatch(/^exports\.handler = __f0;/);
         expect(containsSecrets).toBe(false);
-        // Self-contained: no vite shims; the only module it loads is Node's own `module`, to
-        // compile the bundled provider (fetch and timers are globals).
-        expect(text).not.toMatch(/__vite_ssr/);
-        expect(text.match(/require\("[^"]+"\)/g) ?? []).toEqual(['require("module")']);
+        expect(text).not.toContain("__vite_ssr");
+        // fetch and timers are globals; the portable form loads only Node's own "module".
+        const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+        expect(
+          requires.filter((r) => r !== "module"),
+          `${group}.${name}`,
+        ).toEqual([]);
       }
     }
-    expect(serialized.defaults.database.text).toContain("https://api.planetscale.com/v1");
-
-    // The error path runs inside the serialized code too (error classes, message mapping).
-    env.fake.inject({ operationId: "create_branch", status: 403 });
-    // Rebuild in a fresh process whose cwd is outside the repository.
-    const { stdout } = await run(process.execPath, [join(dir, "host.cjs"), ROOT, out], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        PS_TEST_CREDS: JSON.stringify(env.creds),
-        PLANETSCALE_SERVICE_TOKEN: "",
-        PLANETSCALE_SERVICE_TOKEN_ID: "",
-      },
-    });
-    const result = JSON.parse(stdout);
-
-    expect(result.checked.failures).toEqual([]);
-    expect(result.bad.failures).toEqual([
-      { property: "clusterSize", reason: expect.stringContaining("PS_10_AWS_ARM") },
-    ]);
-    expect(result.created.id).toBe("acme/ara-roundtrip");
-    expect(result.created.outs).toMatchObject({ state: "ready", kind: "postgresql" });
-    expect(result.read.props).toMatchObject({
-      name: "ara-roundtrip",
-      clusterSize: "PS_10_AWS_ARM",
-    });
-    expect(result.diff).toMatchObject({ changes: true, replaces: ["name"] });
-    expect(result.role).toMatchObject({ host: "us-east.pg.psdb.cloud", databaseName: "postgres" });
-    expect(result.role.connectionString).toMatch(
-      /^postgresql:\/\/.+@us-east\.pg\.psdb\.cloud:5432\//,
-    );
-    expect(result.failure).toEqual({
-      name: "PlanetScaleApiError",
-      status: 403,
-      message: expect.stringContaining(
-        "lacks the `create_branch` access for database ara-roundtrip",
-      ),
-    });
-    expect(JSON.stringify(result.failure)).not.toContain(env.fake.token);
-    expect(env.fake.calls("create_database")).toHaveLength(1);
-    expect(env.fake.databases.has("ara-roundtrip")).toBe(false);
+    expect(texts.defaults.database.text).toContain('"https://api.planetscale.com/v1"');
   });
+
+  it.each(["custom", "portable"])(
+    "the %s providers run check/create/read/diff/delete and map errors when rebuilt",
+    async (group) => {
+      const { file } = await serialize();
+      const name = `ara-roundtrip-${group}`;
+      // The error path runs inside the serialized code too (error factories, message mapping).
+      env.fake.inject({ operationId: "create_branch", status: 403 });
+      const result = await host(file, group, name);
+
+      expect(result.checked.failures).toEqual([]);
+      expect(result.bad.failures).toEqual([
+        { property: "clusterSize", reason: expect.stringContaining("PS_10_AWS_ARM") },
+      ]);
+      expect(result.created.id).toBe(`acme/${name}`);
+      expect(result.created.outs).toMatchObject({ state: "ready", kind: "postgresql" });
+      expect(result.read.props).toMatchObject({ name, clusterSize: "PS_10_AWS_ARM" });
+      expect(result.diff).toMatchObject({ changes: true, replaces: ["name"] });
+      expect(result.role).toMatchObject({
+        host: "us-east.pg.psdb.cloud",
+        databaseName: "postgres",
+      });
+      expect(result.role.connectionString).toMatch(
+        /^postgresql:\/\/.+@us-east\.pg\.psdb\.cloud:5432\//,
+      );
+      expect(result.failure).toEqual({
+        name: "PlanetScaleApiError",
+        status: 403,
+        message: expect.stringContaining(`lacks the \`create_branch\` access for database ${name}`),
+      });
+      expect(JSON.stringify(result.failure)).not.toContain(env.fake.token);
+      expect(env.fake.calls("create_database")).toHaveLength(1);
+      expect(env.fake.databases.has(name)).toBe(false);
+    },
+  );
 });
