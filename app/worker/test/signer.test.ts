@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import contract from "../contract.json";
 import { MAX_KEY_BYTES } from "../src/keys";
 import { signUrl } from "../src/signing";
-import { expectError } from "./helpers/assert";
+import { expectBytes, expectError } from "./helpers/assert";
 import {
   auth,
   bytes,
@@ -214,7 +214,7 @@ describe("signed PUT and GET", () => {
     const stored = await (await bucket()).get(grant.key);
     expect(stored).not.toBeNull();
     expect(stored?.httpMetadata?.contentType).toBe(PDF);
-    expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(data);
+    expectBytes(new Uint8Array(await stored!.arrayBuffer()), data);
 
     const dl = await requestDownload(mf, grant.key);
     expect(Object.keys(dl).sort()).toEqual(["expiresAt", "key", "method", "url"]);
@@ -226,7 +226,7 @@ describe("signed PUT and GET", () => {
     expect(get.status).toBe(200);
     expect(get.headers.get("content-type")).toBe(PDF);
     expect(get.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(new Uint8Array(await get.arrayBuffer())).toEqual(data);
+    expectBytes(new Uint8Array(await get.arrayBuffer()), data);
   });
 
   it("round-trips keys with spaces, unicode and URL-special characters", async () => {
@@ -237,7 +237,7 @@ describe("signed PUT and GET", () => {
       const obj = await (await bucket()).get(key);
       expect(new Uint8Array(await obj!.arrayBuffer())).toEqual(data);
       const get = await mf.dispatchFetch((await requestDownload(mf, key)).url);
-      expect(new Uint8Array(await get.arrayBuffer())).toEqual(data);
+      expectBytes(new Uint8Array(await get.arrayBuffer()), data);
     }
   });
 
@@ -460,7 +460,13 @@ describe("refused signed requests change nothing", () => {
   it("refuses a chunked body that runs past the signed length, storing nothing", async () => {
     await expectUnchanged(async () => {
       await expectError(await putStream(chunked(LEN + 1)), 413, "payload_too_large");
-      await expectError(await putStream(chunked(LEN * 50, 1000)), 413, "payload_too_large");
+      // The worker answers 413 without reading the rest, so a client still sending a large
+      // body may see the connection close (EPIPE) before it reads the answer.
+      try {
+        await expectError(await putStream(chunked(LEN * 50, 1000)), 413, "payload_too_large");
+      } catch (err) {
+        expect(String((err as Error).cause ?? err)).toMatch(/EPIPE|ECONNRESET|other side closed/);
+      }
     });
   });
 
@@ -479,17 +485,26 @@ describe("refused signed requests change nothing", () => {
 });
 
 describe("raw HTTP: a lying Content-Length cannot store more than signed", () => {
+  /** Sends bytes on a fresh connection; resolves with the first complete response, or "" on close. */
   async function raw(port: number, head: string, body: Uint8Array, endEarly = false) {
     return new Promise<string>((resolve, reject) => {
       const socket = connect(port, "127.0.0.1");
-      const chunks: Buffer[] = [];
-      socket.on("data", (d) => chunks.push(d));
+      let text = "";
+      const done = (out: string) => {
+        socket.destroy();
+        resolve(out);
+      };
+      socket.on("data", (d: Buffer) => {
+        text += d.toString("latin1");
+        const split = text.indexOf("\r\n\r\n");
+        const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, split));
+        if (split >= 0 && length && text.length - split - 4 >= Number(length[1])) done(text);
+      });
       socket.on("error", reject);
-      socket.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")));
+      socket.on("close", () => resolve(text));
       socket.write(head);
       socket.write(body);
       if (endEarly) socket.end();
-      setTimeout(() => socket.end(), 1500);
     });
   }
 

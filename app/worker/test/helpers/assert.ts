@@ -17,3 +17,15 @@ export async function expectError(res: ResponseLike, status: number, code?: stri
   if (code !== undefined) expect(body.error).toBe(code);
   return body as { error: string; message: string };
 }
+
+/** Byte equality without vitest's element-by-element diff, which takes seconds on large arrays. */
+export function expectBytes(actual: Uint8Array | null | undefined, expected: Uint8Array) {
+  expect(actual, "no bytes").toBeInstanceOf(Uint8Array);
+  const a = Buffer.from(actual!.buffer, actual!.byteOffset, actual!.byteLength);
+  const e = Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength);
+  if (!a.equals(e)) {
+    let i = 0;
+    while (i < Math.min(a.length, e.length) && a[i] === e[i]) i++;
+    expect.fail(`bytes differ: lengths ${a.length} vs ${e.length}, first difference at ${i}`);
+  }
+}

@@ -1,0 +1,330 @@
+import { createHash } from "node:crypto";
+import { createServer } from "node:net";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import contract from "../contract.json";
+import { encodeS3Key, parseEvent, replicaUrl, retryDelaySeconds } from "../src/replication";
+import { bytes, DIST_REPLICATOR } from "./helpers/signer";
+import { expectBytes } from "./helpers/assert";
+import { LocalS3, S3_KEY_ID, S3_SECRET } from "./helpers/s3";
+
+const BUCKET = "ara-replica";
+const REGION = contract.replicator.defaults.REPLICA_REGION;
+const r = contract.replicator.bindings;
+
+interface QueueResult {
+  outcome: string;
+  ackAll: boolean;
+  retryBatch: { retry: boolean };
+  explicitAcks: string[];
+  retryMessages: { msgId: string; delaySeconds?: number }[];
+}
+interface QueueMessage {
+  id: string;
+  timestamp: Date;
+  body: unknown;
+  attempts: number;
+}
+
+let s3: LocalS3;
+let mf: Miniflare;
+
+function options(overrides: Record<string, unknown> = {}) {
+  const bindings: Record<string, unknown> = {
+    [r.replicaBucket]: BUCKET,
+    [r.replicaEndpoint]: s3.endpoint,
+    [r.awsAccessKeyId]: S3_KEY_ID,
+    [r.awsSecretAccessKey]: S3_SECRET,
+    ...overrides,
+  };
+  for (const k of Object.keys(bindings)) if (bindings[k] === undefined) delete bindings[k];
+  return {
+    modules: true,
+    scriptPath: DIST_REPLICATOR,
+    compatibilityDate: contract.compatibilityDate,
+    r2Buckets: [r.bucket],
+    // REPLICA_REGION is left unset: the copies must be signed for the us-west-2 default.
+    bindings,
+    host: "127.0.0.1",
+    port: 0,
+  };
+}
+
+let seq = 0;
+function event(
+  key: string,
+  action = "PutObject",
+  extra: Record<string, unknown> = {},
+): QueueMessage {
+  return {
+    id: `msg-${++seq}`,
+    timestamp: new Date(),
+    attempts: 1,
+    body: {
+      account: "0123456789abcdef0123456789abcdef",
+      bucket: "ara-reports-prod",
+      action,
+      object: { key, size: 1, eTag: "00" },
+      eventTime: new Date().toISOString(),
+      ...extra,
+    },
+  };
+}
+
+async function deliver(messages: QueueMessage[]): Promise<QueueResult> {
+  const worker = (await mf.getWorker()) as unknown as {
+    queue(queue: string, messages: QueueMessage[]): Promise<QueueResult>;
+  };
+  return worker.queue("ara-r2-events", messages);
+}
+
+async function putR2(key: string, data: Uint8Array, contentType = "application/pdf") {
+  const bucket = await mf.getR2Bucket(r.bucket);
+  return bucket.put(key, data, { httpMetadata: { contentType } });
+}
+
+beforeAll(async () => {
+  s3 = await LocalS3.start(BUCKET, REGION);
+  mf = new Miniflare(options());
+});
+afterAll(async () => {
+  await mf?.dispose();
+  await s3?.stop();
+});
+let reconfigured = false;
+/** Restarts the replicator with other bindings for one test; beforeEach restores them. */
+async function reconfigure(overrides: Record<string, unknown>) {
+  reconfigured = true;
+  await mf.setOptions(options(overrides));
+}
+beforeEach(async () => {
+  s3.seen.length = 0;
+  s3.failNext = 0;
+  if (reconfigured) await mf.setOptions(options());
+  reconfigured = false;
+});
+
+describe("replicator queue consumer", () => {
+  it("copies a new object to S3 with the same bytes and type, signed with SigV4, and acks", async () => {
+    const data = bytes(300_000, 11);
+    const stored = await putR2("reports/one.pdf", data);
+    const msg = event("reports/one.pdf");
+    const result = await deliver([msg]);
+    expect(result.explicitAcks).toEqual([msg.id]);
+    expect(result.retryMessages).toEqual([]);
+
+    const copy = await s3.get(BUCKET, "reports/one.pdf");
+    expect(copy).not.toBeNull();
+    expectBytes(copy?.bytes, data);
+    expect(copy!.contentType).toBe("application/pdf");
+    expect(copy!.meta["x-amz-meta-r2-etag"]).toBe(stored.etag);
+    expect(copy!.etag).toBe(`"${createHash("md5").update(data).digest("hex")}"`);
+
+    expect(s3.seen).toHaveLength(1);
+    const put = s3.seen[0]!;
+    expect(put.verdict).toBe("ok");
+    expect(put.method).toBe("PUT");
+    expect(put.headers.authorization).toContain(`/${REGION}/s3/aws4_request`);
+    expect(put.headers["content-length"]).toBe(String(data.length));
+    expect(put.headers["content-md5"]).toBe(createHash("md5").update(data).digest("base64"));
+  });
+
+  it("copies PutObject, CopyObject and CompleteMultipartUpload; acks deletes, vanished objects and junk without copying", async () => {
+    for (const k of ["batch/put", "batch/copy", "batch/multipart"])
+      await putR2(k, bytes(100, k.length));
+    const messages = [
+      event("batch/put", "PutObject"),
+      event("batch/copy", "CopyObject", {
+        copySource: { bucket: "ara-reports-prod", object: "batch/put" },
+      }),
+      event("batch/multipart", "CompleteMultipartUpload"),
+      event("batch/put", "DeleteObject"),
+      event("batch/put", "LifecycleDeletion"),
+      event("batch/never-existed", "PutObject"),
+      { id: "junk", timestamp: new Date(), attempts: 1, body: "not an event" },
+    ];
+    const result = await deliver(messages);
+    expect(result.retryMessages).toEqual([]);
+    expect([...result.explicitAcks].sort()).toEqual(messages.map((m) => m.id).sort());
+    for (const k of ["batch/put", "batch/copy", "batch/multipart"]) {
+      expect((await s3.get(BUCKET, k))?.bytes).toEqual(bytes(100, k.length));
+    }
+    expect(await s3.get(BUCKET, "batch/never-existed")).toBeNull();
+    expect(s3.seen.filter((s) => s.method === "PUT").map((s) => s.verdict)).toEqual([
+      "ok",
+      "ok",
+      "ok",
+    ]);
+  });
+
+  it("signs keys with spaces, unicode and reserved characters so S3 accepts them", async () => {
+    const keys = ["a b/c+d.pdf", "ünï/文件 (1).pdf", "it's!*~/x=y&z.pdf", "100%/done.pdf"];
+    for (const k of keys) await putR2(k, bytes(10, k.length), "application/octet-stream");
+    const result = await deliver(keys.map((k) => event(k)));
+    expect(result.retryMessages).toEqual([]);
+    expect(s3.seen.map((s) => s.verdict)).toEqual(keys.map(() => "ok"));
+    for (const k of keys) {
+      const copy = await s3.get(BUCKET, k);
+      expect(copy?.bytes).toEqual(bytes(10, k.length));
+      expect(copy?.contentType).toBe("application/octet-stream");
+    }
+  });
+
+  it("retries with backoff while S3 fails, then copies once S3 is back", async () => {
+    await putR2("retry/x.pdf", bytes(50, 3));
+    s3.failNext = 1;
+    const first = event("retry/x.pdf");
+    const failed = await deliver([first]);
+    expect(failed.explicitAcks).toEqual([]);
+    expect(failed.retryMessages).toEqual([{ msgId: first.id, delaySeconds: retryDelaySeconds(1) }]);
+    expect(s3.seen.map((s) => s.verdict)).toEqual(["outage"]);
+    expect(await s3.get(BUCKET, "retry/x.pdf")).toBeNull();
+
+    const again = await deliver([{ ...first, attempts: 2 }]);
+    expect(again.explicitAcks).toEqual([first.id]);
+    expect((await s3.get(BUCKET, "retry/x.pdf"))?.bytes).toEqual(bytes(50, 3));
+  });
+
+  it("retries when the signature is refused (wrong secret): the proxy really verifies", async () => {
+    await reconfigure({ [r.awsSecretAccessKey]: "not-the-secret" });
+    await putR2("retry/sig.pdf", bytes(20));
+    const msg = { ...event("retry/sig.pdf"), attempts: 3 };
+    const result = await deliver([msg]);
+    expect(result.retryMessages).toEqual([{ msgId: msg.id, delaySeconds: retryDelaySeconds(3) }]);
+    expect(s3.seen.map((s) => s.verdict)).toEqual(["SignatureDoesNotMatch"]);
+    expect(await s3.get(BUCKET, "retry/sig.pdf")).toBeNull();
+  });
+
+  it("retries when the region in the signature is wrong", async () => {
+    await reconfigure({ [r.replicaRegion]: "eu-west-1" });
+    await putR2("retry/region.pdf", bytes(20));
+    const result = await deliver([event("retry/region.pdf")]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(s3.seen[0]?.verdict).toMatch(/region eu-west-1/);
+  });
+
+  it("retries when S3 cannot be reached", async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = createServer();
+      srv.listen(0, "127.0.0.1", () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      });
+    });
+    await reconfigure({ [r.replicaEndpoint]: `http://127.0.0.1:${closed}` });
+    await putR2("retry/down.pdf", bytes(20));
+    const result = await deliver([event("retry/down.pdf")]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(result.explicitAcks).toEqual([]);
+  });
+
+  it("retries every message while misconfigured", async () => {
+    await reconfigure({ [r.replicaBucket]: undefined });
+    const messages = [event("a"), event("b")];
+    const result = await deliver(messages);
+    expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual(
+      messages.map((m) => m.id).sort(),
+    );
+    expect(s3.seen).toEqual([]);
+  });
+
+  it("copies the current version when an older event arrives after an overwrite", async () => {
+    await putR2("over/x.pdf", bytes(40, 1));
+    const older = event("over/x.pdf");
+    await putR2("over/x.pdf", bytes(40, 2));
+    const newer = event("over/x.pdf");
+    await deliver([older]);
+    expect((await s3.get(BUCKET, "over/x.pdf"))?.bytes).toEqual(bytes(40, 2));
+    await deliver([newer]);
+    expect((await s3.get(BUCKET, "over/x.pdf"))?.bytes).toEqual(bytes(40, 2));
+  });
+
+  it("answers fetch with 404 JSON", async () => {
+    const res = await mf.dispatchFetch("https://replicator.example.test/anything");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: "not_found" });
+  });
+});
+
+describe("replicator through Miniflare's queue broker", () => {
+  it("consumes a produced R2 event and lands the copy", async () => {
+    const broker = new Miniflare({
+      host: "127.0.0.1",
+      port: 0,
+      r2Buckets: [r.bucket],
+      workers: [
+        {
+          ...options(),
+          name: "replicator",
+          queueConsumers: { "ara-r2-events": { maxBatchSize: 10, maxBatchTimeout: 0 } },
+        },
+        {
+          name: "r2-notifications",
+          modules: true,
+          compatibilityDate: contract.compatibilityDate,
+          queueProducers: { EVENTS: "ara-r2-events" },
+          script: `export default { async fetch(req, env) { await env.EVENTS.send(await req.json()); return new Response("sent"); } }`,
+        },
+      ],
+    } as ConstructorParameters<typeof Miniflare>[0]);
+    try {
+      const data = bytes(2048, 21);
+      await (
+        await broker.getR2Bucket(r.bucket)
+      ).put("broker/x.pdf", data, {
+        httpMetadata: { contentType: "application/pdf" },
+      });
+      const producer = await broker.getWorker("r2-notifications");
+      await producer.fetch("http://producer/", {
+        method: "POST",
+        body: JSON.stringify(event("broker/x.pdf").body),
+      });
+      const deadline = Date.now() + 15_000;
+      let copy = await s3.get(BUCKET, "broker/x.pdf");
+      while (copy === null && Date.now() < deadline) {
+        await new Promise((res) => setTimeout(res, 100));
+        copy = await s3.get(BUCKET, "broker/x.pdf");
+      }
+      expect(copy?.bytes).toEqual(data);
+    } finally {
+      await broker.dispose();
+    }
+  });
+});
+
+describe("replication helpers", () => {
+  it("parses only R2 event notifications", () => {
+    expect(parseEvent(event("k").body)?.object.key).toBe("k");
+    for (const junk of [
+      null,
+      "x",
+      {},
+      { action: "PutObject", bucket: "b" },
+      { action: 1, bucket: "b", object: { key: "k" } },
+      { action: "PutObject", bucket: "b", object: { key: "" } },
+    ]) {
+      expect(parseEvent(junk)).toBeNull();
+    }
+  });
+
+  it("builds virtual-hosted AWS URLs by default and path-style URLs on a custom endpoint", () => {
+    const cfg = {
+      bucket: "ara-replica",
+      region: "us-west-2",
+      accessKeyId: "a",
+      secretAccessKey: "s",
+    };
+    expect(replicaUrl(cfg, "reports/a b(1).pdf")).toBe(
+      "https://ara-replica.s3.us-west-2.amazonaws.com/reports/a%20b%281%29.pdf",
+    );
+    expect(replicaUrl({ ...cfg, endpoint: "http://127.0.0.1:9000" }, "x/y")).toBe(
+      "http://127.0.0.1:9000/ara-replica/x/y",
+    );
+    expect(encodeS3Key("a+b/c!d*e'f")).toBe("a%2Bb/c%21d%2Ae%27f");
+  });
+
+  it("backs off 10 s, 20 s, 40 s … up to 15 minutes", () => {
+    expect([1, 2, 3, 4, 7, 20].map(retryDelaySeconds)).toEqual([10, 20, 40, 80, 640, 900]);
+    expect(retryDelaySeconds(0)).toBe(10);
+  });
+});
