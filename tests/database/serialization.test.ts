@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useFakePlanetScale } from "./helpers";
+import { FakePlanetScale } from "../fixtures/planetscale/fake-api";
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, "../..");
@@ -21,20 +21,21 @@ const fs = require("node:fs");
 const [root, baseUrl, out] = process.argv.slice(2);
 require(path.join(root, "scripts/plan/register-ts.js")).registerLikePulumi(root);
 const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [root] }));
-// The providers the resource classes store: a closure over the bundled provider code.
+const { createPlanetScaleProviders } = require(
+  path.join(root, "components/database/planetscale/providers.ts"),
+);
+// What the Resource classes hand to Pulumi: a small closure over the bundled providers.
 const { portableProvider } = require(path.join(root, "components/database/planetscale/portable.ts"));
 const kinds = ["database", "branch", "role", "backupPolicy"];
 (async () => {
   const options = { baseUrl, pollIntervalMs: 2, readyTimeoutMs: 5000, retryBaseMs: 1, maxAttempts: 3 };
-  const custom = Object.fromEntries(kinds.map((k) => [k, portableProvider(k, options)]));
+  // The provider objects themselves (the code the bundle is built from) ...
+  const direct = createPlanetScaleProviders(options);
+  // ... and the portable form, with test settings and with the production defaults.
+  const portable = Object.fromEntries(kinds.map((k) => [k, portableProvider(k, options)]));
   const defaults = Object.fromEntries(kinds.map((k) => [k, portableProvider(k)]));
-  const options = { baseUrl, pollIntervalMs: 2, readyTimeoutMs: 5000, retryBaseMs: 1, maxAttempts: 3 };
-  // What the Resource classes hand to Pulumi: a small closure over the bundled providers.
-  const portable = Object.fromEntries(
-    ["database", "branch", "role", "backupPolicy"].map((k) => [k, portableProvider(k, options)]),
-  );
-  const result = { custom: {}, defaults: {}, portable: {} };
-  for (const [group, providers] of Object.entries({ custom, defaults, portable })) {
+  const result = { direct: {}, portable: {}, defaults: {} };
+  for (const [group, providers] of Object.entries({ direct, portable, defaults })) {
     for (const [name, provider] of Object.entries(providers)) {
       const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
       result[group][name] = { text: sf.text, containsSecrets: sf.containsSecrets };
@@ -81,27 +82,31 @@ const creds = JSON.parse(process.env.PS_TEST_CREDS);
 `;
 
 describe("serialized provider (deploy-time round trip)", () => {
-  const env = useFakePlanetScale();
+  let fake: FakePlanetScale;
   let dir: string;
+  let file: string;
+  let texts: any;
 
-  beforeAll(() => {
+  // One fake and one serialization for the file: serializing is the slow part (seconds).
+  beforeAll(async () => {
+    fake = await FakePlanetScale.start();
     dir = mkdtempSync(join(tmpdir(), "planetscale-roundtrip-"));
     writeFileSync(join(dir, "serialize.cjs"), SERIALIZE);
     writeFileSync(join(dir, "host.cjs"), HOST);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** Serializes every provider in a plain node process (ts-node, like `pulumi up`). */
-  async function serialize(): Promise<{ file: string; texts: any }> {
-    const file = join(dir, "providers.json");
-    await run(process.execPath, [join(dir, "serialize.cjs"), ROOT, env.fake.baseUrl, file], {
+    file = join(dir, "providers.json");
+    await run(process.execPath, [join(dir, "serialize.cjs"), ROOT, fake.baseUrl, file], {
       cwd: ROOT,
     });
-    return { file, texts: JSON.parse(readFileSync(file, "utf8")) };
-  }
+    texts = JSON.parse(readFileSync(file, "utf8"));
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await fake.close();
+    expect(fake.violations, "requests/responses outside the PlanetScale spec").toEqual([]);
+  });
 
   /** Rebuilds one group in a fresh process whose cwd is outside the repository. */
-  async function host(file: string, group: string, name: string): Promise<any> {
+  async function host(group: string, name: string): Promise<any> {
     const { stdout } = await run(
       process.execPath,
       [join(dir, "host.cjs"), ROOT, file, group, name],
@@ -109,7 +114,7 @@ describe("serialized provider (deploy-time round trip)", () => {
         cwd: dir,
         env: {
           ...process.env,
-          PS_TEST_CREDS: JSON.stringify(env.creds),
+          PS_TEST_CREDS: JSON.stringify({ serviceTokenId: fake.tokenId, serviceToken: fake.token }),
           PLANETSCALE_SERVICE_TOKEN: "",
           PLANETSCALE_SERVICE_TOKEN_ID: "",
         },
@@ -118,33 +123,32 @@ describe("serialized provider (deploy-time round trip)", () => {
     return JSON.parse(stdout);
   }
 
-  it("serializes to self-contained code without credentials", async () => {
-    const { texts } = await serialize();
-    for (const group of ["custom", "defaults", "portable"]) {
+  it("serializes to self-contained code without credentials", () => {
+    for (const group of ["direct", "portable", "defaults"]) {
       for (const name of ["database", "branch", "role", "backupPolicy"]) {
         const { text, containsSecrets } = texts[group][name];
         expect(text, `${group}.${name}`).toMatch(/^exports\.handler = __f0;/);
         expect(containsSecrets).toBe(false);
         expect(text).not.toContain("__vite_ssr");
-        // fetch and timers are globals; the portable form loads only Node's own "module".
-        const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-        expect(
-          requires.filter((r) => r !== "module"),
-          `${group}.${name}`,
-        ).toEqual([]);
+        // fetch and timers are globals. The direct form loads nothing; the portable form only
+        // Node's own "module", to compile the bundled provider.
+        const requires = text.match(/require\("[^"]+"\)/g) ?? [];
+        expect(requires, `${group}.${name}`).toEqual(
+          group === "direct" ? [] : ['require("module")'],
+        );
+        expect(text).not.toContain(fake.token);
       }
     }
-    expect(texts.defaults.database.text).toContain('"https://api.planetscale.com/v1"');
+    expect(texts.defaults.database.text).toContain("https://api.planetscale.com/v1");
   });
 
-  it.each(["custom", "portable"])(
+  it.each(["direct", "portable"])(
     "the %s providers run check/create/read/diff/delete and map errors when rebuilt",
     async (group) => {
-      const { file } = await serialize();
       const name = `ara-roundtrip-${group}`;
       // The error path runs inside the serialized code too (error factories, message mapping).
-      env.fake.inject({ operationId: "create_branch", status: 403 });
-      const result = await host(file, group, name);
+      fake.inject({ operationId: "create_branch", status: 403 });
+      const result = await host(group, name);
 
       expect(result.checked.failures).toEqual([]);
       expect(result.bad.failures).toEqual([
@@ -166,9 +170,10 @@ describe("serialized provider (deploy-time round trip)", () => {
         status: 403,
         message: expect.stringContaining(`lacks the \`create_branch\` access for database ${name}`),
       });
-      expect(JSON.stringify(result.failure)).not.toContain(env.fake.token);
-      expect(env.fake.calls("create_database")).toHaveLength(1);
-      expect(env.fake.databases.has(name)).toBe(false);
+      expect(JSON.stringify(result.failure)).not.toContain(fake.token);
+      const creates = fake.calls("create_database").filter((r) => (r.body as any).name === name);
+      expect(creates).toHaveLength(1);
+      expect(fake.databases.has(name)).toBe(false);
     },
   );
 });
