@@ -29,17 +29,23 @@ beforeAll(async () => {
     {
       newResource: (args) => {
         // What the provider would answer: inputs echoed plus computed outputs.
-        const computed: Record<string, unknown> = {
-          [PLANETSCALE_TYPE_TOKENS.database]: { databaseId: "db1", state: "ready", kind: "postgresql" },
-          [PLANETSCALE_TYPE_TOKENS.role]: {
-            roleId: "r1",
-            username: "app.x",
-            password: "p4ss",
-            host: "us-east.pg.psdb.cloud",
-            port: 5432,
-            databaseName: "postgres",
-          },
-        }[args.type] as Record<string, unknown> | undefined;
+        const computed: Record<string, unknown> | undefined = (
+          {
+            [PLANETSCALE_TYPE_TOKENS.database]: {
+              databaseId: "db1",
+              state: "ready",
+              kind: "postgresql",
+            },
+            [PLANETSCALE_TYPE_TOKENS.role]: {
+              roleId: "r1",
+              username: "app.x",
+              password: "p4ss",
+              host: "us-east.pg.psdb.cloud",
+              port: 5432,
+              databaseName: "postgres",
+            },
+          } as Record<string, Record<string, unknown>>
+        )[args.type];
         return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
       },
       call: () => ({}),
