@@ -5,4 +5,6 @@ export {
   type StorageArgs,
   type StorageReplicaArgs,
 } from "./storage";
+export { SignerWorker, type ReportsStorage, type SignerWorkerArgs } from "./worker";
+export type { WorkerBinding } from "./worker/bindings";
 export { stateful, type ComponentContext, type Protection } from "./conventions";

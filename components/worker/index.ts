@@ -1,0 +1,229 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudflare from "@pulumi/cloudflare";
+import { RandomBytes } from "@pulumi/random/randomBytes";
+import type { ComponentContext } from "../conventions";
+import type { ReportReplication } from "../storage";
+import { assertBindingsMatch, plainText, secretText, type WorkerBinding } from "./bindings";
+import { readBundle } from "./bundle";
+import { REPLICATOR_BUNDLE, SIGNER_BUNDLE, WORKER_CONTRACT as contract } from "./contract";
+
+/** What the worker needs from the storage tier; the `Storage` component satisfies it. */
+export interface ReportsStorage {
+  /** An `r2_bucket` binding to the reports bucket under `name`. */
+  binding(name: string): WorkerBinding;
+  /** Present when the bucket is replicated; decides whether the replicator exists. */
+  readonly replication: ReportReplication | undefined;
+}
+
+export interface SignerWorkerArgs {
+  /** Cloudflare account that owns the scripts (stack config `accounts.cloudflareAccountId`). */
+  accountId: pulumi.Input<string>;
+  /** Zone of `hostname` (stack config `accounts.cloudflareZoneId`). */
+  zoneId: pulumi.Input<string>;
+  /**
+   * Host the signer answers on; the route is `<hostname>/r2/*` and needs a proxied DNS
+   * record for the host (the `Edge` component creates it).
+   * @example "api.ara.example"
+   */
+  hostname: pulumi.Input<string>;
+  /**
+   * Workers compatibility date, pinned to the date the worker's tests run under in workerd.
+   * @default "2026-04-01"
+   */
+  compatibilityDate: pulumi.Input<string>;
+  /**
+   * Lifetime of a signed URL, in seconds (`URL_TTL_SECONDS`).
+   * @default 900
+   */
+  urlTtlSeconds: pulumi.Input<number>;
+  /**
+   * Largest upload the signer will sign, in bytes (`MAX_UPLOAD_BYTES`).
+   * @default 26214400 (25 MiB)
+   */
+  maxUploadBytes: pulumi.Input<number>;
+  /**
+   * Content types the signer signs uploads for (`ALLOWED_CONTENT_TYPES`, comma-joined).
+   * @default ["application/pdf"]
+   */
+  allowedContentTypes: pulumi.Input<string[]>;
+  /**
+   * Share of invocations whose logs Workers observability keeps (0–1).
+   * @default 1
+   */
+  logSamplingRate: pulumi.Input<number>;
+  /** The reports bucket and, in prod, its replication target. */
+  storage: ReportsStorage;
+}
+
+/** Queue delivery to the replicator: small batches, retried for about an hour, then parked. */
+const REPLICATOR_CONSUMER = { batchSize: 10, maxRetries: 10, maxWaitTimeMs: 5_000 } as const;
+
+/**
+ * The `SignerWorker` component deploys the signed-URL service (app/worker, built to
+ * `dist/index.js`) on `<hostname>/r2/*`, with its R2 binding, two generated secrets (the URL
+ * signing key and the bearer token the web app sends) and its limits as plain vars. The
+ * workers.dev subdomain is off, so the route is the only way in. When the storage is
+ * replicated it also deploys the replicator (`dist/replicator.js`) as the queue's consumer.
+ *
+ * Binding names come from app/worker/contract.json; a mismatch fails the program before any
+ * resource is registered.
+ *
+ * #### Minimal example
+ * ```ts
+ * const worker = new SignerWorker("worker", { accountId, zoneId, hostname: "api.example.com",
+ *   compatibilityDate: "2026-04-01", urlTtlSeconds: 900, maxUploadBytes: 26214400,
+ *   allowedContentTypes: ["application/pdf"], logSamplingRate: 1, storage },
+ *   { names, providers: [cloudflareProvider, randomProvider] });
+ * export const signerToken = worker.signerToken; // secret; the web app's SIGNER_TOKEN
+ * ```
+ */
+export class SignerWorker extends pulumi.ComponentResource {
+  /** `https://<hostname>`: the base URL the web app calls (`/r2/upload`, `/r2/download`, ...). */
+  public readonly signerUrl: pulumi.Output<string>;
+  /** Bearer token the web app sends as `Authorization: Bearer <token>`. Secret. */
+  public readonly signerToken: pulumi.Output<string>;
+  /** The signer's script name. */
+  public readonly scriptName: pulumi.Output<string>;
+  /** The replicator's script name, or undefined when storage is not replicated. */
+  public readonly replicatorScriptName: pulumi.Output<string> | undefined;
+
+  constructor(
+    name: string,
+    args: SignerWorkerArgs,
+    opts: pulumi.ComponentResourceOptions & ComponentContext,
+  ) {
+    const { names, ...resourceOpts } = opts;
+    super("ara:worker:SignerWorker", name, {}, resourceOpts);
+
+    const b = contract.bindings;
+    // 32 random bytes each: the HMAC key for URL signatures and the app's bearer token.
+    // RandomBytes marks base64/hex secret; the bindings wrap them again on principle.
+    const signingKey = new RandomBytes(`${name}-signing-key`, { length: 32 }, { parent: this });
+    const token = new RandomBytes(`${name}-signer-token`, { length: 32 }, { parent: this });
+
+    const bindings = [
+      args.storage.binding(b.bucket),
+      secretText(b.signingKey, signingKey.base64),
+      secretText(b.signerToken, token.hex),
+      plainText(b.urlTtlSeconds, args.urlTtlSeconds),
+      plainText(b.maxUploadBytes, args.maxUploadBytes),
+      plainText(b.allowedContentTypes, args.allowedContentTypes),
+    ];
+    assertBindingsMatch("signer", bindings, contract);
+
+    const script = new cloudflare.WorkersScript(
+      `${name}-script`,
+      {
+        accountId: args.accountId,
+        scriptName: names.physical("signer", "workerScript"),
+        mainModule: contract.mainModule,
+        ...readBundle(SIGNER_BUNDLE),
+        compatibilityDate: args.compatibilityDate,
+        bindings,
+        observability: observability(args.logSamplingRate),
+      },
+      { parent: this },
+    );
+    this.scriptName = script.scriptName;
+
+    new cloudflare.WorkersScriptSubdomain(
+      `${name}-workers-dev`,
+      {
+        accountId: args.accountId,
+        scriptName: script.scriptName,
+        enabled: false,
+        previewsEnabled: false,
+      },
+      { parent: this },
+    );
+    new cloudflare.WorkersRoute(
+      `${name}-route`,
+      {
+        zoneId: args.zoneId,
+        pattern: pulumi.interpolate`${args.hostname}${contract.routePattern}`,
+        script: script.scriptName,
+      },
+      { parent: this },
+    );
+
+    const replication = args.storage.replication;
+    this.replicatorScriptName = replication
+      ? createReplicator(this, name, names, args, replication)
+      : undefined;
+
+    this.signerUrl = pulumi.interpolate`https://${args.hostname}`;
+    this.signerToken = pulumi.secret(token.hex);
+
+    this.registerOutputs({
+      signerUrl: this.signerUrl,
+      signerToken: this.signerToken,
+      scriptName: this.scriptName,
+      ...(this.replicatorScriptName && { replicatorScriptName: this.replicatorScriptName }),
+    });
+  }
+}
+
+function observability(
+  sampling: pulumi.Input<number>,
+): cloudflare.types.input.WorkersScriptObservability {
+  // invocationLogs is required by the provider whenever logs is set.
+  return {
+    enabled: true,
+    logs: { enabled: true, invocationLogs: true, headSamplingRate: sampling },
+  };
+}
+
+function createReplicator(
+  parent: SignerWorker,
+  name: string,
+  names: ComponentContext["names"],
+  args: SignerWorkerArgs,
+  replication: ReportReplication,
+): pulumi.Output<string> {
+  const r = contract.replicator;
+  const bindings = [
+    args.storage.binding(r.bindings.bucket),
+    plainText(r.bindings.replicaBucket, replication.bucket),
+    plainText(r.bindings.replicaRegion, replication.region),
+    secretText(r.bindings.awsAccessKeyId, replication.accessKeyId),
+    secretText(r.bindings.awsSecretAccessKey, replication.secretAccessKey),
+  ];
+  assertBindingsMatch("replicator", bindings, r);
+
+  const script = new cloudflare.WorkersScript(
+    `${name}-replicator`,
+    {
+      accountId: args.accountId,
+      scriptName: names.physical("replicator", "workerScript"),
+      mainModule: r.mainModule,
+      ...readBundle(REPLICATOR_BUNDLE),
+      compatibilityDate: args.compatibilityDate,
+      bindings,
+      observability: observability(args.logSamplingRate),
+    },
+    { parent },
+  );
+  new cloudflare.WorkersScriptSubdomain(
+    `${name}-replicator-workers-dev`,
+    {
+      accountId: args.accountId,
+      scriptName: script.scriptName,
+      enabled: false,
+      previewsEnabled: false,
+    },
+    { parent },
+  );
+  new cloudflare.QueueConsumer(
+    `${name}-replicator-consumer`,
+    {
+      accountId: args.accountId,
+      queueId: replication.queueId,
+      type: "worker",
+      scriptName: script.scriptName,
+      deadLetterQueue: replication.deadLetterQueueName,
+      settings: { ...REPLICATOR_CONSUMER },
+    },
+    { parent },
+  );
+  return script.scriptName;
+}
