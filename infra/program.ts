@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "../components/cache";
 import { Database } from "../components/database";
 import { Storage } from "../components/storage";
+import { WebApp } from "../components/web-app";
 import { SignerWorker } from "../components/worker";
 import type { StackConfig } from "../stacks/schema";
 import type { SecretName } from "../stacks/secrets";
@@ -75,6 +76,34 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
   );
   // --- end Cloudflare tier -----------------------------------------------------------------
 
+  // --- App tier ---------------------------------------------------------------------------
+  const app = new WebApp(
+    "app",
+    {
+      artifactDir: "app/web",
+      hostname: hosts.app,
+      functionRegion: config.app.functionRegion,
+      deploymentProtection: config.app.deploymentProtection,
+      firewallRateLimit: config.app.firewallRateLimit,
+      variables: {
+        DATABASE_URL: { value: database.connectionString, sensitive: true },
+        MIGRATION_DATABASE_URL: { value: database.migrationConnectionString, sensitive: true },
+        REDIS_URL: { value: cache.redisUrl, sensitive: true },
+        SIGNER_URL: { value: worker.signerUrl, sensitive: false },
+        SIGNER_TOKEN: { value: worker.signerToken, sensitive: true },
+        REFRESH_TOKEN_TTL_SECONDS: {
+          value: String(config.app.refreshTokenTtlSeconds),
+          sensitive: false,
+        },
+        // app.<domain> is proxied by Cloudflare: the client's address is in CF-Connecting-IP.
+        TRUST_PROXY: { value: "true", sensitive: false },
+        CLIENT_IP_HEADER: { value: "cf-connecting-ip", sensitive: false },
+      },
+      protection: config.protection,
+    },
+    { names, providers: [providers.vercel, providers.random] },
+  );
+
   return {
     environment: config.environment,
     // Data tier
@@ -96,5 +125,9 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     signerToken: worker.signerToken,
     signerScriptName: worker.scriptName,
     // end Cloudflare tier
+    // App tier
+    appUrl: app.url,
+    appDeploymentUrl: app.deploymentUrl,
+    appProjectId: app.projectId,
   };
 }

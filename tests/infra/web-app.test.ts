@@ -1,0 +1,120 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT, type ProgramRun } from "../../scripts/plan/engine";
+import { one, ofType, planStack, STACKS, type StackName } from "../harness";
+
+const ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
+const runs = new Map<StackName, ProgramRun>();
+beforeAll(async () => {
+  for (const stack of STACKS) runs.set(stack, await planStack(stack));
+});
+
+const CREDENTIALS = [
+  "DATABASE_URL",
+  "MIGRATION_DATABASE_URL",
+  "REDIS_URL",
+  "SIGNER_TOKEN",
+  "JWT_SECRET",
+  "DATA_KEY",
+];
+
+describe.each(STACKS)("web app in %s", (stack) => {
+  const run = () => runs.get(stack)!;
+
+  it("runs its functions in iad1 with deployment protection", () => {
+    const project = one(run(), "vercel:index/project:Project");
+    expect(project.inputs).toMatchObject({
+      name: `ara-${stack}-web`,
+      resourceConfig: { functionDefaultRegions: ["iad1"] },
+      vercelAuthentication: { deploymentType: "standardProtectionNew" },
+      autoAssignCustomDomains: false,
+    });
+  });
+
+  it("gets every variable the app needs, credentials sensitive and secret, production only", () => {
+    const vars = ofType(run(), ENV_VAR);
+    const keys = vars.map((v) => v.inputs.key).sort();
+    expect(keys).toEqual(
+      [
+        ...CREDENTIALS,
+        "SIGNER_URL",
+        "REFRESH_TOKEN_TTL_SECONDS",
+        "TRUST_PROXY",
+        "CLIENT_IP_HEADER",
+      ].sort(),
+    );
+    for (const v of vars) {
+      const credential = CREDENTIALS.includes(String(v.inputs.key));
+      expect(v.inputs.sensitive, String(v.inputs.key)).toBe(credential);
+      expect(v.inputs.targets).toEqual(["production"]);
+      if (credential) {
+        expect(v.secretInputs, String(v.inputs.key)).toContain("value");
+        expect(v.inputs.value).toBe("[secret]");
+      }
+    }
+    const signerUrl = vars.find((v) => v.inputs.key === "SIGNER_URL")!;
+    expect(signerUrl.props.value).toMatch(/^https:\/\/api\./);
+    const dbUrl = vars.find((v) => v.inputs.key === "DATABASE_URL")!;
+    expect(dbUrl.props.value).toMatch(/^postgresql:\/\/.+:6432\/.+\?sslmode=verify-full$/);
+    expect(vars.find((v) => v.inputs.key === "REDIS_URL")!.props.value).toMatch(/^rediss:\/\//);
+  });
+
+  it("deploys exactly the prebuilt artifact, after its environment exists", () => {
+    const deployment = one(run(), "vercel:index/deployment:Deployment");
+    expect(deployment.inputs).toMatchObject({ production: true, pathPrefix: "app/web" });
+    const base = path.join(ROOT, "app", "web", ".vercel", "output");
+    const expected: Record<string, string> = {};
+    const walk = (d: string) => {
+      for (const e of readdirSync(d)) {
+        const p = path.join(d, e);
+        if (statSync(p).isDirectory()) walk(p);
+        else {
+          const bytes = readFileSync(p);
+          expected[path.relative(base, p)] =
+            `${bytes.length}~${createHash("sha1").update(bytes).digest("hex")}`;
+        }
+      }
+    };
+    walk(base);
+    expect(deployment.inputs.files).toEqual(expected);
+    expect(Object.keys(expected)).toContain("config.json");
+    const envUrns = ofType(run(), ENV_VAR).map((v) => v.urn);
+    expect(deployment.dependsOn).toEqual(expect.arrayContaining(envUrns));
+  });
+
+  it("serves app.<domain> and rate-limits /api per IP in the Vercel firewall", () => {
+    const domain = one(run(), "vercel:index/projectDomain:ProjectDomain");
+    expect(domain.inputs.domain).toMatch(/^app\.ara(-dev|-staging)?\.example$/);
+    const firewall = one(run(), "vercel:index/firewallConfig:FirewallConfig");
+    expect(firewall.inputs.rules).toEqual({
+      rules: [
+        expect.objectContaining({
+          active: true,
+          conditionGroups: [{ conditions: [{ type: "path", op: "pre", value: "/api" }] }],
+          action: expect.objectContaining({
+            action: "rate_limit",
+            rateLimit: {
+              limit: 100,
+              window: 60,
+              keys: ["ip"],
+              algo: "fixed_window",
+              action: "deny",
+            },
+          }),
+        }),
+      ],
+    });
+  });
+
+  it("protects the data key, whose loss would make stored emails unreadable, only in prod", () => {
+    const dataKey = one(run(), "random:index/randomBytes:RandomBytes", "app-data-key");
+    expect([dataKey.protect, dataKey.retainOnDelete]).toEqual(
+      stack === "prod" ? [true, true] : [false, false],
+    );
+    expect(one(run(), "random:index/randomBytes:RandomBytes", "app-jwt-secret").protect).toBe(
+      false,
+    );
+  });
+});
