@@ -294,6 +294,12 @@ describe("BackupPolicy provider", () => {
     const { outs: updated } = await env.providers.backupPolicy.update!(id, outs, news);
     expect(updated).toMatchObject({ retentionValue: 30, policyId: outs["policyId"] });
 
+    // Nothing to change (e.g. only the token rotated): read, do not write.
+    const patches = env.fake.calls("update_backup_policy").length;
+    const { outs: same } = await env.providers.backupPolicy.update!(id, updated, news);
+    expect(env.fake.calls("update_backup_policy")).toHaveLength(patches);
+    expect(same).toEqual(updated);
+
     const read = await env.providers.backupPolicy.read!(id, updated);
     expect(read.props).toMatchObject({ retentionValue: 30 });
 

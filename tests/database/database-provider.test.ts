@@ -89,6 +89,27 @@ describe("Database provider", () => {
     expect(await diff({ majorVersion: "18" })).toMatchObject({ replaces: ["majorVersion"] });
     // Unknown during preview: assume it changes.
     expect(await diff({ name: UNKNOWN })).toMatchObject({ replaces: ["name"] });
+    // New provider code is stored through an update, so later reads and deletes run it.
+    const withCode = { ...outs, __provider: "exports.handler = old" };
+    expect(
+      await env.providers.database.diff!(id, withCode, {
+        ...databaseInputs(env),
+        __provider: "exports.handler = new",
+      }),
+    ).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("an update that only rotates the token or the code writes nothing to PlanetScale", async () => {
+    const { id, inputs, outs } = await createDatabase(env);
+    const writes = () =>
+      env.fake.requests.filter((r) => r.method !== "GET").map((r) => r.operationId);
+    const before = writes();
+    const { outs: after } = await env.providers.database.update!(id, outs, {
+      ...inputs,
+      serviceToken: env.fake.token,
+    });
+    expect(writes()).toEqual(before);
+    expect(after).toEqual(outs);
   });
 
   it("resizes in place through a branch change request and waits for it to finish", async () => {

@@ -199,14 +199,27 @@ export function createBackupPolicyProvider(
     async update(_id, olds, news) {
       const p = news as unknown as BackupPolicyInputs;
       const creds = credentialsFrom(news, `update ${label(p)}`);
+      const params = {
+        organization: p.organization,
+        database: p.database,
+        id: String(olds["policyId"]),
+      };
+      const desired = bodyOf(p);
+      const current = bodyOf(olds as unknown as BackupPolicyInputs);
+      if (JSON.stringify(desired) === JSON.stringify(current)) {
+        // Only credentials or provider code changed: refresh the state, write nothing.
+        const res = await callApi<ApiBackupPolicy>(s.client, creds, {
+          operationId: "get_backup_policy",
+          params,
+          resource: label(p),
+        });
+        if (!res.body) throw new Error(`PlanetScale returned no body for ${label(p)}.`);
+        return { outs: outputsOf(p, res.body) };
+      }
       const res = await callApi<ApiBackupPolicy>(s.client, creds, {
         operationId: "update_backup_policy",
-        params: {
-          organization: p.organization,
-          database: p.database,
-          id: String(olds["policyId"]),
-        },
-        body: bodyOf(p),
+        params,
+        body: desired,
         resource: label(p),
       });
       if (!res.body) throw new Error(`PlanetScale returned no body for ${label(p)}.`);

@@ -330,6 +330,13 @@ export function diffProps(olds: Props, news: Props, spec: DiffSpec): DiffOutcome
   };
   const replaces = spec.replace.filter(changed);
   const updates = spec.update.filter(changed);
+  // New provider code is an update (which only re-reads unless settings drifted), so state
+  // stores the new code and later refreshes and deletes run it instead of the old one.
+  const oldCode = olds["__provider"];
+  const newCode = news["__provider"];
+  if (typeof oldCode === "string" && typeof newCode === "string" && oldCode !== newCode) {
+    updates.push("__provider");
+  }
   const identityKept =
     spec.identity.length > 0 && spec.identity.every((k) => !changed(k) && news[k] !== undefined);
   return {
