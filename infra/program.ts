@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "../components/cache";
 import { Database } from "../components/database";
+import { Edge } from "../components/edge";
+import { Monitoring } from "../components/monitoring";
 import { Storage } from "../components/storage";
 import { WebApp } from "../components/web-app";
 import { SignerWorker } from "../components/worker";
@@ -74,6 +76,16 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     },
     cloudflareTier,
   );
+  const edge = new Edge(
+    "edge",
+    {
+      ...config.edge,
+      zoneId: config.accounts.cloudflareZoneId,
+      appHostname: hosts.app,
+      apiHostname: hosts.api,
+    },
+    cloudflareTier,
+  );
   // --- end Cloudflare tier -----------------------------------------------------------------
 
   // --- App tier ---------------------------------------------------------------------------
@@ -104,6 +116,23 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     { names, providers: [providers.vercel, providers.random] },
   );
 
+  // --- Monitoring -------------------------------------------------------------------------
+  const monitoring = new Monitoring(
+    "monitoring",
+    {
+      ...config.monitoring,
+      accountId: config.accounts.cloudflareAccountId,
+      zoneId: config.accounts.cloudflareZoneId,
+      endpoints: [
+        { role: "app", host: hosts.app, path: "/api/ready" },
+        { role: "signer", host: hosts.api, path: "/r2/health" },
+      ],
+      monthlyBudgetUsd: config.budget.monthlyUsd,
+      stackTag: names.stack,
+    },
+    { names, providers: [providers.cloudflare, providers.aws] },
+  );
+
   return {
     environment: config.environment,
     // Data tier
@@ -124,10 +153,13 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     signerUrl: worker.signerUrl,
     signerToken: worker.signerToken,
     signerScriptName: worker.scriptName,
+    edgeRateLimitRulesetId: edge.rateLimitRulesetId,
     // end Cloudflare tier
     // App tier
     appUrl: app.url,
     appDeploymentUrl: app.deploymentUrl,
     appProjectId: app.projectId,
+    // Monitoring
+    alertTopicArn: monitoring.alertTopicArn,
   };
 }

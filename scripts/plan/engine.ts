@@ -12,6 +12,8 @@ export const SECRET = "[secret]";
 /** One registered resource, as a reviewer or a policy needs to see it. */
 export interface CapturedResource {
   urn: string;
+  /** The ID the (mock) provider assigned; "" for components. */
+  id: string;
   type: string;
   name: string;
   custom: boolean;
@@ -115,6 +117,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         const outputs = sanitize(rawOutputs);
         resources.push({
           urn: resp.getUrn(),
+          id: resp.getId() ?? "",
           type: req.getType(),
           name: req.getName(),
           custom: req.getCustom(),

@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProgramRun } from "../../scripts/plan/engine";
+import { one, ofType, planStack, STACKS, type StackName } from "../harness";
+
+const runs = new Map<StackName, ProgramRun>();
+beforeAll(async () => {
+  for (const stack of STACKS) runs.set(stack, await planStack(stack));
+});
+
+const BUDGETS = { dev: 50, staging: 100, prod: 500 };
+const HEALTH = "cloudflare:index/healthcheck:Healthcheck";
+
+describe.each(STACKS)("monitoring in %s", (stack) => {
+  const run = () => runs.get(stack)!;
+
+  it("sends alerts to a topic with an email subscription per address", () => {
+    const topic = one(run(), "aws:sns/topic:Topic");
+    expect(topic.inputs.name).toBe(`ara-${stack}-alerts`);
+    const subs = ofType(run(), "aws:sns/topicSubscription:TopicSubscription");
+    expect(subs.length).toBeGreaterThanOrEqual(1);
+    for (const s of subs)
+      expect(s.inputs).toMatchObject({ protocol: "email", topic: topic.outputs.arn });
+    const policy = JSON.parse(String(one(run(), "aws:sns/topicPolicy:TopicPolicy").inputs.policy));
+    expect(policy.Statement[0]).toMatchObject({
+      Principal: { Service: "budgets.amazonaws.com" },
+      Action: "SNS:Publish",
+    });
+  });
+
+  it("alerts on the stack's AWS spend against the stack's budget", () => {
+    const budget = one(run(), "aws:budgets/budget:Budget");
+    expect(budget.inputs).toMatchObject({
+      budgetType: "COST",
+      timeUnit: "MONTHLY",
+      limitAmount: BUDGETS[stack].toFixed(2),
+      costFilters: [{ name: "TagKeyValue", values: [`user:stack$${stack}`] }],
+    });
+    const notes = budget.inputs.notifications as { threshold: number; notificationType: string }[];
+    expect(notes.filter((n) => n.notificationType === "ACTUAL").map((n) => n.threshold)).toContain(
+      80,
+    );
+    expect(notes).toContainEqual(
+      expect.objectContaining({ notificationType: "FORECASTED", threshold: 100 }),
+    );
+  });
+
+  it("checks the app's readiness and the signer's health from the edge where the zone plan allows", () => {
+    const checks = ofType(run(), HEALTH);
+    if (stack === "dev") {
+      // A Free zone has no standalone health checks.
+      expect(checks).toEqual([]);
+      expect(ofType(run(), "cloudflare:index/notificationPolicy:NotificationPolicy")).toEqual([]);
+      return;
+    }
+    const domain = stack === "prod" ? "ara.example" : "ara-staging.example";
+    expect(checks.map((c) => [c.inputs.address, (c.inputs.httpConfig as any).path]).sort()).toEqual(
+      [
+        [`api.${domain}`, "/r2/health"],
+        [`app.${domain}`, "/api/ready"],
+      ],
+    );
+    for (const c of checks) {
+      expect(c.inputs).toMatchObject({
+        type: "HTTPS",
+        httpConfig: { method: "GET", expectedCodes: ["200"], allowInsecure: false },
+      });
+    }
+    expect(checks[0]!.inputs.interval).toBe(stack === "prod" ? 60 : 300);
+    const alert = one(run(), "cloudflare:index/notificationPolicy:NotificationPolicy");
+    expect(alert.inputs.alertType).toBe("health_check_status_notification");
+    expect((alert.inputs.filters as any).healthCheckIds.sort()).toEqual(
+      checks.map((c) => c.id).sort(),
+    );
+  });
+});
