@@ -61,7 +61,7 @@ export const configSchema = z.object({
   SIGNER_TOKEN: secret(16, "the bearer token the signed-URL worker expects"),
   JWT_SECRET: secret(32, "generate one with `openssl rand -base64 48`"),
   DATA_KEY: secret(
-    16,
+    32,
     "the pgcrypto key for contact emails; generate with `openssl rand -base64 32`",
   ),
   PORT: int(1, 65535, 3000),

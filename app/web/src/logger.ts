@@ -3,43 +3,44 @@ import { pino, type DestinationStream, type Logger } from "pino";
 export type { Logger };
 
 // Request and response bodies are never logged. Redaction is the second line of defence for
-// anything that might still carry a secret or an email through an object we do log.
-export const REDACT_PATHS = [
+// fields that might still carry a secret or an email in an object we do log. Exact paths only:
+// pino's wildcard redaction costs several percent of throughput on every log line.
+const SENSITIVE = [
   "authorization",
-  "*.authorization",
-  "headers.authorization",
-  "*.headers.authorization",
   "cookie",
-  "*.cookie",
   "email",
-  "*.email",
   "password",
-  "*.password",
   "token",
-  "*.token",
   "accessToken",
-  "*.accessToken",
   "refreshToken",
-  "*.refreshToken",
   "url",
-  "*.url",
   "downloadUrl",
-  "*.downloadUrl",
   "connectionString",
-  "*.connectionString",
+  "body",
   "DATABASE_URL",
   "REDIS_URL",
   "SIGNER_TOKEN",
   "JWT_SECRET",
   "DATA_KEY",
-  "*.DATABASE_URL",
-  "*.REDIS_URL",
-  "*.SIGNER_TOKEN",
-  "*.JWT_SECRET",
-  "*.DATA_KEY",
+];
+export const REDACT_PATHS = [
+  ...SENSITIVE,
+  ...["headers", "req", "req.headers", "config", "env", "audit"].flatMap((parent) =>
+    SENSITIVE.map((k) => `${parent}.${k}`),
+  ),
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export interface LoggerOptions {
+  // Buffer writes to stdout (long-running Node server). Serverless instances can be frozen
+  // right after a response, so they write synchronously.
+  buffered?: boolean;
+}
+
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  options: LoggerOptions = {},
+): Logger {
   return pino(
     {
       level,
@@ -51,7 +52,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       // query parameters or URLs with credentials.
       serializers: { err: safeError },
     },
-    destination,
+    destination ??
+      (options.buffered ? pino.destination({ dest: 1, sync: false, minLength: 4096 }) : undefined),
   );
 }
 

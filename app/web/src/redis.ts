@@ -13,6 +13,8 @@ export function createRedis(url: string, logger: Logger): Redis {
     connectTimeout: 3000,
     commandTimeout: 2000,
     maxRetriesPerRequest: 1,
+    // Commands issued in the same tick (many concurrent requests) go out in one write.
+    enableAutoPipelining: true,
     // Reconnect quickly and forever: an outage must heal without a restart.
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });

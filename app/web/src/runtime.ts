@@ -25,7 +25,11 @@ export interface Runtime {
 }
 
 export function createRuntime(config: Config, options: RuntimeOptions): Runtime {
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL, options.logDestination);
+  const logger =
+    options.logger ??
+    createLogger(config.LOG_LEVEL, options.logDestination, {
+      buffered: options.platform === "node",
+    });
   const pool = new pg.Pool(
     options.poolConfig ?? {
       connectionString: config.DATABASE_URL,

@@ -33,7 +33,10 @@ async function main() {
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
     server.close(() => {
-      void runtime.close().then(() => process.exit(0));
+      void runtime.close().then(() => {
+        logger.flush();
+        process.exit(0);
+      });
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

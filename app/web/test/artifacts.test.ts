@@ -128,6 +128,12 @@ describe("Node server bundle", () => {
     expect(page.headers.get("content-security-policy")).toContain("script-src 'sha256-");
     expect(await page.text()).toContain("Agent Readiness Audit");
     await fullFlow(base);
+    // Logs are buffered on the Node server and flushed on a clean shutdown.
+    const exited = new Promise((r) => child!.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
     expect(out).toContain('"msg":"ara-web listening"');
+    expect(out).toContain('"route":"/api/audits/:id/report","status":201');
+    expect(out).toContain('"msg":"shutting down"');
   });
 });

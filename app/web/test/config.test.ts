@@ -10,7 +10,7 @@ const valid = {
   SIGNER_URL: "https://api.example.com/",
   SIGNER_TOKEN: "s".repeat(24),
   JWT_SECRET: "j".repeat(40),
-  DATA_KEY: "d".repeat(24),
+  DATA_KEY: "d".repeat(40),
 };
 
 describe("configuration", () => {
