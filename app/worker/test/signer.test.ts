@@ -523,6 +523,22 @@ describe("raw HTTP: a lying Content-Length cannot store more than signed", () =>
     expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(data.slice(0, 10));
   });
 
+  it("refuses a chunked body longer than signed even when it also declares the signed Content-Length", async () => {
+    const url = await mf.ready;
+    const grant = await requestUpload(mf, { contentType: PDF, contentLength: 10 }, url.origin);
+    const u = new URL(grant.url);
+    const chunk = Buffer.from("x".repeat(40));
+    const head =
+      `PUT ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: ${PDF}\r\n` +
+      `Content-Length: 10\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+    const body = Buffer.concat([Buffer.from("28\r\n"), chunk, Buffer.from("\r\n0\r\n\r\n")]);
+    const response = await raw(Number(url.port), head, body);
+    const stored = await (await bucket()).get(grant.key);
+    // Transfer-Encoding wins over Content-Length (RFC 9112), so the streaming guard runs.
+    expect(response).toMatch(/^HTTP\/1\.1 413/);
+    expect(stored).toBeNull();
+  });
+
   it("stores nothing when the connection ends before the declared length", async () => {
     const url = await mf.ready;
     const grant = await requestUpload(mf, { contentType: PDF, contentLength: 10 }, url.origin);
