@@ -1,4 +1,5 @@
 export { Cache, type CacheArgs } from "./cache";
+export { Edge, type CloudflarePlan, type EdgeArgs } from "./edge";
 export {
   Storage,
   type ReportReplication,
