@@ -4,15 +4,27 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../../stacks/errors";
 import { resolveSecrets, resolveStackConfig } from "../../stacks/load";
 import { PROJECT, ROOT, runProgram } from "./engine";
-import { diffPlans, renderDiff, renderTree, toDocument, type PlanDocument } from "./render";
+import {
+  diffPlans,
+  isBlocked,
+  renderDiff,
+  renderMarkdown,
+  renderTree,
+  renderVerdict,
+  toDocument,
+  type PlanDocument,
+  type PlanVerdict,
+} from "./render";
 import { readStackFile, StackFileError } from "./stack-file";
 
-export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--config-file <file>] [--json] [--diff <plan.json>]
+export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--config-file <file>] [--json | --markdown] [--diff <plan.json>] [--policy-pack-config <file>]
 
-  --stack <name>         Stack to plan; reads Pulumi.<name>.yaml unless --config-file is given.
-  --config-file <file>   A file in Pulumi.<stack>.yaml format to plan instead.
-  --json                 Print exactly one JSON document instead of the tree.
-  --diff <plan.json>     Compare with a plan saved earlier with --json.
+  --stack <name>                Stack to plan; reads Pulumi.<name>.yaml unless --config-file is given.
+  --config-file <file>          A file in Pulumi.<stack>.yaml format to plan instead.
+  --json                        Print exactly one JSON document instead of the tree.
+  --markdown                    Print a summary for a pull-request comment.
+  --diff <plan.json>            Compare with a plan saved earlier with --json.
+  --policy-pack-config <file>   Policy config to apply (default policies/config/<environment>.json).
 
 Exit codes: 0 success; 1 a mandatory policy violation; 2 invalid configuration or usage.`;
 
@@ -40,22 +52,37 @@ export async function main(argv: string[]): Promise<number> {
     resolveSecrets(config, new Set(secretKeys), {}, options);
 
     const run = await runProgram({ stack: args.stack, config, secretKeys });
-    const document = toDocument(run);
+    // The policy pack runs in this process through its real analyzer functions; it is loaded
+    // only now, so an invalid config fails before the policy SDK is even required.
+    const { evaluateStack } =
+      require("../../policies/evaluate") as typeof import("../../policies/evaluate");
+    const verdict: PlanVerdict = await evaluateStack({
+      stack: args.stack,
+      config,
+      resources: run.resources,
+      policyConfig: args.policyConfig ? readJson(args.policyConfig, "policy config") : undefined,
+    });
+    const document = toDocument(run, verdict);
+    const code = isBlocked(verdict) ? 1 : 0;
 
     if (args.diff) {
-      const diff = diffPlans(readSavedPlan(args.diff), document, args.diff);
-      process.stdout.write(args.json ? `${JSON.stringify(diff, null, 2)}\n` : renderDiff(diff));
-      return 0;
+      const saved = readSavedPlan(args.diff);
+      const diff = diffPlans(saved, document, args.diff);
+      const spike = costSpike(saved, verdict);
+      process.stdout.write(
+        args.json
+          ? `${JSON.stringify({ ...diff, costSpike: spike ?? null }, null, 2)}\n`
+          : `${renderDiff(diff)}${spike ? `\nCost spike: ${spike}\n` : ""}`,
+      );
+      return code;
     }
-    process.stdout.write(
-      args.json
-        ? `${JSON.stringify(document, null, 2)}\n`
-        : renderTree(
-            run,
-            `Config: ${path.relative(process.cwd(), file) || file} is valid for stack ${args.stack}.`,
-          ),
-    );
-    return 0;
+    if (args.json) process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    else if (args.markdown) process.stdout.write(renderMarkdown(run, verdict));
+    else {
+      const configLine = `Config: ${path.relative(process.cwd(), file) || file} is valid for stack ${args.stack}.`;
+      process.stdout.write(renderTree(run, configLine) + renderVerdict(verdict));
+    }
+    return code;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StackFileError || err instanceof UsageError) {
       process.stderr.write(`${err.message}\n`);
@@ -69,7 +96,9 @@ interface Args {
   stack: string;
   configFile?: string;
   json: boolean;
+  markdown: boolean;
   diff?: string;
+  policyConfig?: string;
 }
 
 function parseCommandLine(argv: string[]): Args {
@@ -83,7 +112,9 @@ function parseCommandLine(argv: string[]): Args {
         stack: { type: "string" },
         "config-file": { type: "string" },
         json: { type: "boolean", default: false },
+        markdown: { type: "boolean", default: false },
         diff: { type: "string" },
+        "policy-pack-config": { type: "string" },
         help: { type: "boolean", default: false },
       },
     });
@@ -98,7 +129,35 @@ function parseCommandLine(argv: string[]): Args {
   if (!v.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
   if (!/^[A-Za-z0-9_.-]+$/.test(v.stack))
     throw new UsageError(`Invalid stack name '${v.stack}'.\n\n${USAGE}`);
-  return { stack: v.stack, configFile: v["config-file"], json: v.json === true, diff: v.diff };
+  if (v.json && v.markdown)
+    throw new UsageError(`--json and --markdown are alternatives; pass one.\n\n${USAGE}`);
+  return {
+    stack: v.stack,
+    configFile: v["config-file"],
+    json: v.json === true,
+    markdown: v.markdown === true,
+    diff: v.diff,
+    policyConfig: v["policy-pack-config"],
+  };
+}
+
+function readJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`Cannot read the ${what} ${file}: ${(err as Error).message}.`);
+  }
+}
+
+/** Seed 004's "unexpected cost spikes > 50%", between a saved plan and this one. */
+function costSpike(saved: PlanDocument, verdict: PlanVerdict): string | undefined {
+  const before = (saved.cost as { monthlyTotal?: unknown } | null)?.monthlyTotal;
+  if (typeof before !== "number" || before <= 0) return undefined;
+  const after = verdict.cost.monthlyTotal;
+  const percent = ((after - before) / before) * 100;
+  return percent > 50
+    ? `the monthly estimate rises ${percent.toFixed(0)}%, from $${before.toFixed(2)} to $${after.toFixed(2)} (over the 50% threshold).`
+    : undefined;
 }
 
 function readSavedPlan(file: string): PlanDocument {
@@ -107,7 +166,7 @@ function readSavedPlan(file: string): PlanDocument {
     doc = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
     throw new UsageError(
-      `Cannot read the saved plan ${file}: ${(err as Error).message}. Save one with \`npm run plan -- --stack <s> --json > ${file}\`.`,
+      `Cannot read the saved plan ${file}: ${(err as Error).message}. Save one with \`npm run -s plan -- --stack <s> --json > ${file}\`.`,
     );
   }
   if (!doc || typeof doc !== "object" || !Array.isArray((doc as PlanDocument).resources)) {

@@ -272,3 +272,105 @@ export function renderGraph(run: ProgramRun): string {
   ].join("\n");
   return `${header}\n${stringifyYaml({ resources: run.resources.length, outputs: run.outputs, graph: tree })}`;
 }
+
+/** What the policy pack says about a plan (policies/evaluate.ts, StackEvaluation). */
+export interface PlanVerdict {
+  cost: {
+    currency: "USD";
+    monthlyTotal: number;
+    budget: number;
+    warnAtPercent: number;
+    lines: { urn: string; service: string; item: string; monthly: number; basis: string }[];
+    unpriced: { urn: string; type: string; reason: string }[];
+  };
+  policies: {
+    pack: string;
+    config: string;
+    violations: { policy: string; level: string; urn: string; message: string }[];
+  };
+}
+
+const usd = (n: number) => `$${n.toFixed(2)}`;
+const resourceName = (urn: string) => (urn ? urn.split("::").pop()! : "(stack)");
+
+export function isBlocked(verdict: PlanVerdict): boolean {
+  return verdict.policies.violations.some(
+    (v) => v.level === "mandatory" || v.level === "remediate",
+  );
+}
+
+/** The cost table and the policy verdict, for a terminal. */
+export function renderVerdict(verdict: PlanVerdict): string {
+  const { cost, policies } = verdict;
+  const lines = [...cost.lines].sort((a, b) => b.monthly - a.monthly);
+  const width = Math.max(...lines.map((l) => `${l.service}: ${l.item}`.length), 20);
+  const share = cost.budget > 0 ? (cost.monthlyTotal / cost.budget) * 100 : 0;
+  const out = [
+    "",
+    `Estimated monthly cost (${cost.currency}):`,
+    ...lines.map(
+      (l) =>
+        `  ${`${l.service}: ${l.item}`.padEnd(width)}  ${usd(l.monthly).padStart(9)}   ${l.basis}`,
+    ),
+    `  ${"Total".padEnd(width)}  ${usd(cost.monthlyTotal).padStart(9)}   ${share.toFixed(0)}% of the ${usd(cost.budget)} budget (warn at ${cost.warnAtPercent}%)`,
+    ...cost.unpriced.map((u) => `  not priced: ${resourceName(u.urn)} (${u.type}): ${u.reason}`),
+    "",
+    `Policies (${policies.pack}, ${policies.config}):`,
+  ];
+  if (policies.violations.length === 0) out.push("  no violations");
+  for (const v of policies.violations) {
+    out.push(`  [${v.level}] ${v.policy} on ${resourceName(v.urn)}`);
+    for (const line of v.message.split("\n")) out.push(`      ${line}`);
+  }
+  out.push(
+    "",
+    isBlocked(verdict)
+      ? "Verdict: BLOCKED by a mandatory policy violation."
+      : "Verdict: passes every mandatory policy.",
+  );
+  return `${out.join("\n")}\n`;
+}
+
+/** A summary ready to paste into a pull-request comment. */
+export function renderMarkdown(run: ProgramRun, verdict: PlanVerdict): string {
+  const { cost, policies } = verdict;
+  const blocked = isBlocked(verdict);
+  const share = cost.budget > 0 ? (cost.monthlyTotal / cost.budget) * 100 : 0;
+  const byType = new Map<string, number>();
+  for (const r of run.resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+  const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const out = [
+    `### Offline plan for \`${run.stack}\`: ${blocked ? "❌ blocked" : "✅ passes"}`,
+    "",
+    `**${run.resources.length} resources**, ${run.resources.filter((r) => r.protect).length} protected. ` +
+      `**Estimated ${usd(cost.monthlyTotal)}/month**, ${share.toFixed(0)}% of the ${usd(cost.budget)} budget.`,
+    "",
+    "| Policy | Level | Resource | Message |",
+    "| --- | --- | --- | --- |",
+    ...(policies.violations.length
+      ? policies.violations.map(
+          (v) =>
+            `| ${v.policy} | ${v.level} | ${esc(resourceName(v.urn))} | ${esc(v.message.split("\n").slice(1).join(" ") || v.message)} |`,
+        )
+      : ["| — | — | — | no violations |"]),
+    "",
+    "<details><summary>Cost lines</summary>",
+    "",
+    "| Service | Item | Monthly | Basis |",
+    "| --- | --- | ---: | --- |",
+    ...[...cost.lines]
+      .sort((a, b) => b.monthly - a.monthly)
+      .map((l) => `| ${esc(l.service)} | ${esc(l.item)} | ${usd(l.monthly)} | ${esc(l.basis)} |`),
+    "",
+    "</details>",
+    "",
+    "<details><summary>Resources by type</summary>",
+    "",
+    "| Type | Count |",
+    "| --- | ---: |",
+    ...[...byType].sort().map(([t, n]) => `| \`${t}\` | ${n} |`),
+    "",
+    "</details>",
+  ];
+  return `${out.join("\n")}\n`;
+}

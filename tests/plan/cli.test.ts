@@ -1,0 +1,150 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { ROOT } from "../../scripts/plan/engine";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../../stacks/secrets";
+
+const exec = promisify(execFile);
+const BIN = path.join(ROOT, "scripts", "plan", "bin.js");
+const dir = mkdtempSync(path.join(tmpdir(), "ara-plan-cli-"));
+
+/** Runs `npm run plan -- ...` as a user would (the same bin, a fresh process). */
+async function plan(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err: any) {
+    return { code: err.code as number, stdout: String(err.stdout), stderr: String(err.stderr) };
+  }
+}
+
+describe("npm run plan", () => {
+  let json: any;
+  let raw: string;
+  beforeAll(async () => {
+    const r = await plan(["--stack", "prod", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    raw = r.stdout;
+    json = JSON.parse(raw);
+  });
+
+  it("--json prints exactly one document with the documented shape", () => {
+    expect(Object.keys(json)).toEqual([
+      "stack",
+      "project",
+      "resources",
+      "outputs",
+      "cost",
+      "policies",
+    ]);
+    expect(json).toMatchObject({ stack: "prod", project: "ara" });
+    for (const r of json.resources) {
+      expect(Object.keys(r)).toEqual([
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "protect",
+        "retainOnDelete",
+        "inputs",
+      ]);
+    }
+    expect(json.resources.length).toBeGreaterThan(50);
+  });
+
+  it("shows every secret as [secret] and never a credential", () => {
+    expect(raw).not.toContain(OFFLINE_SECRET_PLACEHOLDER);
+    expect(json.outputs.databaseConnectionString).toBe("[secret]");
+    expect(json.outputs.signerToken).toBe("[secret]");
+    const script = json.resources.find(
+      (r: any) =>
+        r.type === "cloudflare:index/workersScript:WorkersScript" && r.name === "worker-script",
+    );
+    const secretBindings = script.inputs.bindings.filter((b: any) => b.type === "secret_text");
+    expect(secretBindings.length).toBeGreaterThan(0);
+    for (const b of secretBindings) expect(b.text).toBe("[secret]");
+  });
+
+  it("fills cost and policies: prod is itemised and inside its budget, with no mandatory violation", () => {
+    expect(json.cost.currency).toBe("USD");
+    expect(json.cost.budget).toBe(500);
+    expect(json.cost.monthlyTotal).toBeLessThanOrEqual(500);
+    expect(json.cost.lines.length).toBeGreaterThan(10);
+    const sum = json.cost.lines.reduce((n: number, l: any) => n + l.monthly, 0);
+    expect(sum).toBeCloseTo(json.cost.monthlyTotal, 1);
+    for (const l of json.cost.lines)
+      expect(Object.keys(l)).toEqual(
+        expect.arrayContaining(["urn", "service", "item", "monthly", "basis"]),
+      );
+    expect(json.policies.pack).toBe("ara-guardrails");
+    expect(json.policies.violations.filter((v: any) => v.level === "mandatory")).toEqual([]);
+  });
+
+  it("--diff lists added, removed and changed resources with the changed inputs", async () => {
+    const saved = structuredClone(json);
+    const bucket = saved.resources.find(
+      (r: any) => r.type === "cloudflare:index/r2Bucket:R2Bucket",
+    );
+    bucket.inputs.location = "weur";
+    const removedUrn = saved.resources.pop().urn;
+    saved.resources.push({ ...bucket, urn: `${bucket.urn}-old`, name: "old" });
+    saved.cost.monthlyTotal = json.cost.monthlyTotal / 2;
+    const file = path.join(dir, "saved.json");
+    writeFileSync(file, JSON.stringify(saved));
+    const r = await plan(["--stack", "prod", "--diff", file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(` + ${removedUrn}`);
+    expect(r.stdout).toContain(` - ${bucket.urn}-old`);
+    expect(r.stdout).toContain(` ~ ${bucket.urn}`);
+    expect(r.stdout).toContain("inputs.location: weur => enam");
+    expect(r.stdout).toMatch(/1 added, 1 removed, 1 changed, \d+ unchanged/);
+    expect(r.stdout).toContain("Cost spike: the monthly estimate rises 100%");
+  });
+
+  it("--markdown prints a pull-request summary", async () => {
+    const r = await plan(["--stack", "dev", "--markdown"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^### Offline plan for `dev`: ✅ passes/);
+    expect(r.stdout).toContain("| Policy | Level | Resource | Message |");
+    expect(r.stdout).toContain("<details><summary>Cost lines</summary>");
+  });
+
+  it("exits 1 on a mandatory policy violation, naming the policy", async () => {
+    const config = parse(readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
+    config.config["ara:protection"] = { protect: false, retainOnDelete: false };
+    const file = path.join(dir, "unprotected.yaml");
+    writeFileSync(file, stringify(config));
+    const r = await plan(["--stack", "prod", "--config-file", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\[mandatory\] stateful-resources-protected/);
+    expect(r.stdout).toContain("Verdict: BLOCKED");
+  });
+
+  it("compiles the program like Pulumi's host, so a tsconfig mistake breaks the plan too", async () => {
+    // ES-module output cannot be require()d by the language host: `pulumi up` would fail.
+    const tsconfig = JSON.parse(
+      readFileSync(path.join(ROOT, "tsconfig.json"), "utf8").replace(/^\s*\/\/.*$/gm, ""),
+    );
+    tsconfig.compilerOptions.module = "esnext";
+    tsconfig.compilerOptions.moduleResolution = "bundler";
+    const file = path.join(ROOT, `tsconfig.broken-${process.pid}.json`);
+    writeFileSync(file, JSON.stringify(tsconfig));
+    try {
+      const r = await plan(["--stack", "dev"], {
+        PULUMI_NODEJS_TSCONFIG_PATH: path.basename(file),
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/Cannot use import statement outside a module|SyntaxError|Cannot find module/);
+    } finally {
+      (await import("node:fs")).rmSync(file, { force: true });
+    }
+  });
+});
