@@ -5,7 +5,7 @@ import type { EnforcementLevel, Policies, Policy, Severity } from "@pulumi/polic
 import { contextFromConfig, type StackContext } from "./context";
 import { estimateMonthlyCost, type CostLine, type Unpriced } from "./cost/estimate";
 import { isStateful } from "./lib/types";
-import { createPolicies, PACK_NAME } from "./pack";
+import { createPolicies, PACK_LEVEL, PACK_NAME } from "./pack";
 import { resolvePolicyConfig, type ResolvedPolicyConfig } from "./policy-config";
 import { meta as protectedMeta } from "./rules/stateful-resources-protected";
 
@@ -101,7 +101,6 @@ type AnalyzerFn = (
   policies: Policies,
 ) => (call: { request: unknown }, callback: (err: unknown, resp: any) => void) => Promise<void>;
 
-const PACK_LEVEL: EnforcementLevel = "mandatory";
 const LEVEL_NAMES: Record<number, ViolationLevel> = {
   [pb.EnforcementLevel.ADVISORY]: "advisory",
   [pb.EnforcementLevel.MANDATORY]: "mandatory",
@@ -186,7 +185,7 @@ export function withSecrets(
   return out;
 }
 
-function options(r: PlanResource) {
+function resourceOptions(r: PlanResource) {
   const o = new pb.AnalyzerResourceOptions();
   o.setProtect(r.protect === true);
   if (r.parent) o.setParent(r.parent);
@@ -222,30 +221,40 @@ function secretPaths(v: unknown, at = ""): string[] {
   return [];
 }
 
-export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluation> {
-  const context: StackContext = contextFromConfig(opts.stack, opts.config);
-  if (!context.config) throw new Error(context.error ?? `stack ${opts.stack} has no valid config`);
-  const stackConfig = context.config;
+/**
+ * Where Analyze/AnalyzeStack/Remediate requests go: the SDK's functions in this process, or a
+ * gRPC client of the pack process the CLI starts (the tests use both and compare).
+ */
+export interface AnalyzerTransport {
+  analyze(request: unknown): Promise<any>;
+  analyzeStack(request: unknown): Promise<any>;
+  remediate(request: unknown): Promise<any>;
+}
 
-  let configName = "(given)";
-  let json = opts.policyConfig;
-  if (json === undefined) {
-    const read = readPolicyConfig(stackConfig.environment);
-    configName = read.file;
-    json = read.json;
-  }
-  const policies = createPolicies(() => context);
-  const resolved = resolvePolicyConfig(policies as Policy[], PACK_LEVEL, json, configName);
-  const configured = configurePolicies(policies, resolved);
-  const version = packVersion();
-  const analyze = server.makeAnalyzeRpcFun(PACK_NAME, version, PACK_LEVEL, configured);
-  const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, version, PACK_LEVEL, configured);
-  const remediate = server.makeRemediateRpcFun(PACK_NAME, version, PACK_LEVEL, configured);
-  const anyRemediation = [...resolved.values()].some((r) => r.enforcementLevel === "remediate");
+/** The SDK's own RPC handlers for `policies`, called in-process. */
+export function inProcessAnalyzer(policies: Policies, version = packVersion()): AnalyzerTransport {
+  const analyze = server.makeAnalyzeRpcFun(PACK_NAME, version, PACK_LEVEL, policies);
+  const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, version, PACK_LEVEL, policies);
+  const remediate = server.makeRemediateRpcFun(PACK_NAME, version, PACK_LEVEL, policies);
+  return {
+    analyze: (req) => call(analyze, req),
+    analyzeStack: (req) => call(analyzeStack, req),
+    remediate: (req) => call(remediate, req),
+  };
+}
 
+/**
+ * The engine's sequence for a preview: per resource, Remediate (when a policy remediates)
+ * then Analyze on the remediated inputs; at the end AnalyzeStack over every resource.
+ */
+export async function analyzeResources(
+  transport: AnalyzerTransport,
+  resources: readonly PlanResource[],
+  options: { remediate: boolean },
+): Promise<Violation[]> {
   const violations: Violation[] = [];
   const stackResources: unknown[] = [];
-  for (const r of opts.resources) {
+  for (const r of resources) {
     let wire = withSecrets(r.props, r.secretInputs);
     let props = Struct.fromJavaScript(wire);
     const request = () => {
@@ -254,12 +263,11 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
       req.setName(r.name);
       req.setUrn(r.urn);
       req.setProperties(props);
-      req.setOptions(options(r));
+      req.setOptions(resourceOptions(r));
       return req;
     };
-    if (anyRemediation) {
-      // As the engine does: remediations first; the remediated inputs are what Analyze sees.
-      const resp = await call(remediate, request());
+    if (options.remediate) {
+      const resp = await transport.remediate(request());
       for (const rem of resp.getRemediationsList()) {
         const diagnostic = rem.getDiagnostic();
         const changed = rem.getProperties();
@@ -288,21 +296,44 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
         }
       }
     }
-    violations.push(...toViolations(await call(analyze, request()), r.urn));
+    violations.push(...toViolations(await transport.analyze(request()), r.urn));
 
     const res = new pb.AnalyzerResource();
     res.setType(r.type);
     res.setName(r.name);
     res.setUrn(r.urn);
     res.setProperties(props);
-    res.setOptions(options(r));
+    res.setOptions(resourceOptions(r));
     if (r.parent) res.setParent(r.parent);
     res.setDependenciesList([...(r.dependsOn ?? [])]);
     stackResources.push(res);
   }
   const stackReq = new pb.AnalyzeStackRequest();
   stackReq.setResourcesList(stackResources);
-  violations.push(...toViolations(await call(analyzeStack, stackReq), ""));
+  violations.push(...toViolations(await transport.analyzeStack(stackReq), ""));
+  return violations;
+}
+
+export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluation> {
+  const context: StackContext = contextFromConfig(opts.stack, opts.config);
+  if (!context.config) throw new Error(context.error ?? `stack ${opts.stack} has no valid config`);
+  const stackConfig = context.config;
+
+  let configName = "(given)";
+  let json = opts.policyConfig;
+  if (json === undefined) {
+    const read = readPolicyConfig(stackConfig.environment);
+    configName = read.file;
+    json = read.json;
+  }
+  const policies = createPolicies(() => context);
+  const resolved = resolvePolicyConfig(policies as Policy[], PACK_LEVEL, json, configName);
+  const version = packVersion();
+  const transport = inProcessAnalyzer(configurePolicies(policies, resolved), version);
+  const anyRemediation = [...resolved.values()].some((r) => r.enforcementLevel === "remediate");
+  const violations = await analyzeResources(transport, opts.resources, {
+    remediate: anyRemediation,
+  });
 
   // retainOnDelete is not in the analyzer protocol; the program's registrations carry it.
   const protectedLevel = resolved.get(protectedMeta.name)?.enforcementLevel ?? PACK_LEVEL;

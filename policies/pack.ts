@@ -28,6 +28,9 @@ import { zoneTlsSettingsPresent } from "./rules/zone-tls-settings-present";
 
 export const PACK_NAME = "ara-guardrails";
 
+/** The pack's default level; every policy sets its own, so it applies to none today. */
+export const PACK_LEVEL = "mandatory" as const;
+
 /**
  * The pack's policies, in catalog order (docs/policies.md). Every policy's own level is its
  * production level; policies/config/<env>.json relaxes dev and staging.
@@ -69,7 +72,7 @@ export function packArgs(context: ContextSource): PolicyPackArgs {
   return {
     description:
       "ARA guardrails: monthly budgets from a sourced cost model, TLS everywhere, and production data protection.",
-    enforcementLevel: "mandatory",
+    enforcementLevel: PACK_LEVEL,
     policies: createPolicies(context),
   };
 }

@@ -1,8 +1,18 @@
 import { defineConfig } from "vitest/config";
 
+// The policy pack: cost model units, every policy through the SDK's analyzer in-process, and
+// the built pack process driven over gRPC exactly as the Pulumi CLI drives it.
 export default defineConfig({
   test: {
     name: "policies",
     include: ["test/**/*.test.ts"],
+    // Builds bin/ (the pack the CLI runs) when it is older than the sources.
+    globalSetup: ["test/global-setup.ts"],
+    // Registers ts-node like Pulumi's host, for the real program in stacks.test.ts.
+    setupFiles: ["test/setup.ts"],
+    // Projects run as ordered groups (two cores): after infra, worker and web.
+    sequence: { groupOrder: 3 },
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
   },
 });

@@ -297,34 +297,45 @@ export function estimateMonthlyCost(
     }
   }
 
-  // Cloudflare R2 (Standard class).
-  for (const r of buckets) {
-    const gb = split(usage.reportStorageGb, buckets.length);
+  // Cloudflare R2 (Standard class), Workers and Queues. Their allowances are account-level, so
+  // each kind is priced on the stack's total usage and the amount divided between resources.
+  const spread = (
+    rs: readonly CostResource[],
+    service: string,
+    item: string,
+    monthly: number,
+    basis: string,
+  ) => {
+    const each = rs.length > 1 ? `; divided between ${rs.length} resources` : "";
+    for (const r of rs) add(r, service, item, monthly / rs.length, `${basis}${each}`);
+  };
+  if (buckets.length > 0) {
+    const gb = usage.reportStorageGb;
     const freeGb = cloudflare.r2IncludedStorageGb.quantity;
-    add(
-      r,
+    spread(
+      buckets,
       "Cloudflare R2",
       "storage",
-      Math.max(0, gb.value - freeGb * cfShare) * cloudflare.r2StoragePerGbMonth.usd,
-      `max(0, ${gb.text} GB − ${freeGb} GB free ${shareText(cfShare)}) × ${rate(cloudflare.r2StoragePerGbMonth.usd)}/GB-month`,
+      Math.max(0, gb - freeGb * cfShare) * cloudflare.r2StoragePerGbMonth.usd,
+      `max(0, ${num(gb)} GB − ${freeGb} GB free ${shareText(cfShare)}) × ${rate(cloudflare.r2StoragePerGbMonth.usd)}/GB-month`,
     );
-    const a = split(usage.reportWritesPerMonth, buckets.length);
+    const a = usage.reportWritesPerMonth;
     const freeA = cloudflare.r2IncludedClassA.quantity;
-    add(
-      r,
+    spread(
+      buckets,
       "Cloudflare R2",
       "Class A operations",
-      (Math.max(0, a.value - freeA * cfShare) / 1e6) * cloudflare.r2ClassAPerMillion.usd,
-      `max(0, ${a.text} − ${num(freeA)} free ${shareText(cfShare)}) × ${rate(cloudflare.r2ClassAPerMillion.usd)}/1M`,
+      (Math.max(0, a - freeA * cfShare) / 1e6) * cloudflare.r2ClassAPerMillion.usd,
+      `max(0, ${num(a)} − ${num(freeA)} free ${shareText(cfShare)}) × ${rate(cloudflare.r2ClassAPerMillion.usd)}/1M`,
     );
-    const b = split(usage.reportReadsPerMonth, buckets.length);
+    const b = usage.reportReadsPerMonth;
     const freeB = cloudflare.r2IncludedClassB.quantity;
-    add(
-      r,
+    spread(
+      buckets,
       "Cloudflare R2",
       "Class B operations",
-      (Math.max(0, b.value - freeB * cfShare) / 1e6) * cloudflare.r2ClassBPerMillion.usd,
-      `max(0, ${b.text} − ${num(freeB)} free ${shareText(cfShare)}) × ${rate(cloudflare.r2ClassBPerMillion.usd)}/1M`,
+      (Math.max(0, b - freeB * cfShare) / 1e6) * cloudflare.r2ClassBPerMillion.usd,
+      `max(0, ${num(b)} − ${num(freeB)} free ${shareText(cfShare)}) × ${rate(cloudflare.r2ClassBPerMillion.usd)}/1M`,
     );
   }
 
@@ -340,37 +351,36 @@ export function estimateMonthlyCost(
       `${usd(fee)}/month account minimum ${shareText(cfShare)}`,
     );
   }
-  for (const r of workers) {
-    const req = split(usage.workerRequestsPerMonth, workers.length);
+  if (workers.length > 0) {
+    const req = usage.workerRequestsPerMonth;
     const freeReq = cloudflare.workersIncludedRequests.quantity;
-    add(
-      r,
+    spread(
+      workers,
       "Cloudflare Workers",
       "requests",
-      (Math.max(0, req.value - freeReq * cfShare) / 1e6) * cloudflare.workersRequestsPerMillion.usd,
-      `max(0, ${req.text} − ${num(freeReq)} included ${shareText(cfShare)}) × ${rate(cloudflare.workersRequestsPerMillion.usd)}/1M`,
+      (Math.max(0, req - freeReq * cfShare) / 1e6) * cloudflare.workersRequestsPerMillion.usd,
+      `max(0, ${num(req)} − ${num(freeReq)} included ${shareText(cfShare)}) × ${rate(cloudflare.workersRequestsPerMillion.usd)}/1M`,
     );
-    const cpu = req.value * usage.workerCpuMsPerRequest;
+    const cpu = req * usage.workerCpuMsPerRequest;
     const freeCpu = cloudflare.workersIncludedCpuMs.quantity;
-    add(
-      r,
+    spread(
+      workers,
       "Cloudflare Workers",
       "CPU time",
       (Math.max(0, cpu - freeCpu * cfShare) / 1e6) * cloudflare.workersCpuPerMillionMs.usd,
-      `max(0, ${req.text} requests × ${num(usage.workerCpuMsPerRequest)} ms − ${num(freeCpu)} ms included ${shareText(cfShare)}) × ${rate(cloudflare.workersCpuPerMillionMs.usd)}/1M CPU-ms`,
+      `max(0, ${num(req)} requests × ${num(usage.workerCpuMsPerRequest)} ms − ${num(freeCpu)} ms included ${shareText(cfShare)}) × ${rate(cloudflare.workersCpuPerMillionMs.usd)}/1M CPU-ms`,
     );
   }
-
-  for (const r of queues) {
-    const msgs = split(usage.reportWritesPerMonth, queues.length);
+  if (queues.length > 0) {
+    const msgs = usage.reportWritesPerMonth;
     const per = cloudflare.queueOpsPerMessage.quantity;
     const free = cloudflare.queueIncludedOps.quantity;
-    add(
-      r,
+    spread(
+      queues,
       "Cloudflare Queues",
       "operations",
-      (Math.max(0, msgs.value * per - free * cfShare) / 1e6) * cloudflare.queueOpsPerMillion.usd,
-      `max(0, ${msgs.text} messages (one per report upload) × ${per} ops − ${num(free)} included ${shareText(cfShare)}) × ${rate(cloudflare.queueOpsPerMillion.usd)}/1M`,
+      (Math.max(0, msgs * per - free * cfShare) / 1e6) * cloudflare.queueOpsPerMillion.usd,
+      `max(0, ${num(msgs)} messages (one per report upload) × ${per} ops − ${num(free)} included ${shareText(cfShare)}) × ${rate(cloudflare.queueOpsPerMillion.usd)}/1M`,
     );
   }
 
@@ -397,7 +407,7 @@ export function estimateMonthlyCost(
     }
   }
 
-  // Vercel Pro: platform fee and seats once, usage per project, then the usage credit.
+  // Vercel Pro: platform fee and seats once; usage on the team's allowances, then the credit.
   if (projects.length > 0) {
     const first = projects[0]!;
     const fee = vercel.proPlatformFee.usd;
@@ -413,47 +423,44 @@ export function estimateMonthlyCost(
       "Vercel",
       "extra deploying seats",
       usage.vercelSeats * vercel.seat.usd,
-      `${usage.vercelSeats} seats × ${rate(vercel.seat.usd)}/month`,
+      `${usage.vercelSeats} seat${usage.vercelSeats === 1 ? "" : "s"} × ${rate(vercel.seat.usd)}/month`,
     );
-    let usageTotal = 0;
-    for (const r of projects) {
-      const before = lines.length;
-      const req = split(usage.appRequestsPerMonth, projects.length);
-      const freeReq = vercel.includedEdgeRequests.quantity;
-      add(
-        r,
-        "Vercel",
-        "edge requests",
-        (Math.max(0, req.value - freeReq * vShare) / 1e6) * vercel.edgeRequestsPerMillion.usd,
-        `max(0, ${req.text} − ${num(freeReq)} included ${shareText(vShare)}) × ${rate(vercel.edgeRequestsPerMillion.usd)}/1M`,
-      );
-      const gb = split(usage.appDataTransferGbPerMonth, projects.length);
-      const freeGb = vercel.includedDataTransferGb.quantity;
-      add(
-        r,
-        "Vercel",
-        "fast data transfer",
-        Math.max(0, gb.value - freeGb * vShare) * vercel.dataTransferPerGb.usd,
-        `max(0, ${gb.text} GB − ${num(freeGb)} GB included ${shareText(vShare)}) × ${rate(vercel.dataTransferPerGb.usd)}/GB`,
-      );
-      const inv = split(usage.appFunctionInvocationsPerMonth, projects.length);
-      add(
-        r,
-        "Vercel",
-        "function invocations",
-        (inv.value / 1e6) * vercel.invocationsPerMillion.usd,
-        `${inv.text} × ${rate(vercel.invocationsPerMillion.usd)}/1M`,
-      );
-      const cpu = split(usage.appFunctionCpuHoursPerMonth, projects.length);
-      add(
-        r,
-        "Vercel",
-        "active CPU",
-        cpu.value * vercel.activeCpuPerHour.usd,
-        `${cpu.text} h × ${rate(vercel.activeCpuPerHour.usd)}/h`,
-      );
-      usageTotal += lines.slice(before).reduce((s, l) => s + l.monthly, 0);
-    }
+    const before = lines.length;
+    const req = usage.appRequestsPerMonth;
+    const freeReq = vercel.includedEdgeRequests.quantity;
+    spread(
+      projects,
+      "Vercel",
+      "edge requests",
+      (Math.max(0, req - freeReq * vShare) / 1e6) * vercel.edgeRequestsPerMillion.usd,
+      `max(0, ${num(req)} − ${num(freeReq)} included ${shareText(vShare)}) × ${rate(vercel.edgeRequestsPerMillion.usd)}/1M`,
+    );
+    const gb = usage.appDataTransferGbPerMonth;
+    const freeGb = vercel.includedDataTransferGb.quantity;
+    spread(
+      projects,
+      "Vercel",
+      "fast data transfer",
+      Math.max(0, gb - freeGb * vShare) * vercel.dataTransferPerGb.usd,
+      `max(0, ${num(gb)} GB − ${num(freeGb)} GB included ${shareText(vShare)}) × ${rate(vercel.dataTransferPerGb.usd)}/GB`,
+    );
+    const inv = usage.appFunctionInvocationsPerMonth;
+    spread(
+      projects,
+      "Vercel",
+      "function invocations",
+      (inv / 1e6) * vercel.invocationsPerMillion.usd,
+      `${num(inv)} × ${rate(vercel.invocationsPerMillion.usd)}/1M`,
+    );
+    const cpu = usage.appFunctionCpuHoursPerMonth;
+    spread(
+      projects,
+      "Vercel",
+      "active CPU",
+      cpu * vercel.activeCpuPerHour.usd,
+      `${num(cpu)} h × ${rate(vercel.activeCpuPerHour.usd)}/h`,
+    );
+    const usageTotal = cents(lines.slice(before).reduce((sum, l) => sum + l.monthly, 0));
     const credit = Math.min(usageTotal, vercel.usageCredit.usd * vShare);
     add(
       first,

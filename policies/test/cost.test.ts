@@ -341,3 +341,19 @@ describe("catalog", () => {
     }
   });
 });
+
+describe("account-level allowances", () => {
+  it("are subtracted once per kind, then the amount is divided between resources", () => {
+    const est = estimateMonthlyCost([res(T.queue, "events", {}), res(T.queue, "dlq", {})], {
+      usage: usage({
+        reportWritesPerMonth: 200_000,
+        sharedCostShare: { vercelPro: 0, workersPaid: 0.5 },
+      }),
+      cloudflarePlan: "free",
+    });
+    // (200,000 × 3 − 500,000) × $0.40/1M = $0.04, half on each queue
+    const ops = est.lines.filter((l) => l.item === "operations");
+    expect(ops.map((l) => l.monthly)).toEqual([0.02, 0.02]);
+    expect(ops[0]!.basis).toContain("divided between 2 resources");
+  });
+});
