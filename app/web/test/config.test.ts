@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config";
+import { createLogger } from "../src/logger";
+import { createRedis } from "../src/redis";
 import { testEnv } from "./harness/app";
 
 const valid = {
@@ -50,6 +52,19 @@ describe("configuration", () => {
     expect(msg).toMatch(/PORT must be a whole number from 1 to 65535/);
     expect(msg).toMatch(/TRUST_PROXY must be true or false/);
     expect(msg).not.toContain("short-secret-value");
+  });
+
+  it("uses TLS with SNI for rediss:// URLs and plain TCP for redis://", () => {
+    const logger = createLogger("silent");
+    const tls = createRedis("rediss://default:secret@127.0.0.1:9", logger);
+    const plain = createRedis("redis://127.0.0.1:9", logger);
+    try {
+      expect(tls.options.tls).toEqual({ servername: "127.0.0.1" });
+      expect(plain.options.tls).toBeUndefined();
+    } finally {
+      tls.disconnect();
+      plain.disconnect();
+    }
   });
 
   it("the built server exits at startup with a message naming the missing variable", async () => {
