@@ -177,7 +177,9 @@ export async function handleUpload(c: SignerContext): Promise<Response> {
       key: objectKey,
       url,
       method: "PUT",
-      headers: { "Content-Type": type },
+      // The contract's `headers` is exactly {}: the PUT needs no header. The signed type is
+      // what R2 stores; a request that states a different type is refused.
+      headers: {},
       expiresAt: new Date(expires * 1000).toISOString(),
     },
     200,
@@ -287,11 +289,11 @@ async function putObject(c: SignerContext, claims: UrlClaims): Promise<Response>
   const type = claims.contentType as string;
   const len = claims.contentLength as number;
   const sent = c.req.header("content-type");
-  if (sent === undefined || normalizeContentType(sent) !== type) {
+  if (sent !== undefined && normalizeContentType(sent) !== type) {
     throw new HttpError(
       403,
       "content_type_mismatch",
-      `Send \`Content-Type: ${type}\`, the type this URL was signed for.`,
+      `Send \`Content-Type: ${type}\` (the type this URL was signed for) or no Content-Type.`,
     );
   }
   const declared = c.req.header("content-length");
