@@ -92,6 +92,12 @@ const spec = {
   paths,
 };
 
+// Formatted with the repository's Prettier config, so `npm run lint` accepts the file as written.
+const prettier = await import("prettier");
+const formatted = await prettier.format(JSON.stringify(spec), {
+  ...(await prettier.resolveConfig(output)),
+  filepath: output,
+});
 mkdirSync(dirname(output), { recursive: true });
-writeFileSync(output, JSON.stringify(spec, null, 2) + "\n");
+writeFileSync(output, formatted);
 console.log(`Wrote ${OPERATIONS.length} operations to ${output}`);
