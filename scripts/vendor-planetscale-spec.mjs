@@ -94,7 +94,7 @@ const spec = {
 
 // Formatted with the repository's Prettier config, so `npm run lint` accepts the file as written.
 const prettier = await import("prettier");
-const formatted = await prettier.format(JSON.stringify(spec), {
+const formatted = await prettier.format(JSON.stringify(spec, null, 2), {
   ...(await prettier.resolveConfig(output)),
   filepath: output,
 });
