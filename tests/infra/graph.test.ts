@@ -1,0 +1,249 @@
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PROJECT, ROOT, type ProgramRun } from "../../scripts/plan/engine";
+import { readStackFile } from "../../scripts/plan/stack-file";
+import { resolveStackConfig } from "../../stacks/load";
+import type { StackConfig } from "../../stacks/schema";
+import { byUrn, planStack, STACKS, type StackName } from "../harness";
+
+const runs = new Map<StackName, ProgramRun>();
+const configs = new Map<StackName, StackConfig>();
+beforeAll(async () => {
+  for (const stack of STACKS) {
+    runs.set(stack, await planStack(stack));
+    const raw = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT).config;
+    configs.set(stack, resolveStackConfig(raw, { stack, offline: true }));
+  }
+});
+
+/**
+ * The children each component must create, from the requirements and the stack's config:
+ * this is the graph the issues describe, written independently of the components' code.
+ */
+function expectedChildren(c: StackConfig): Record<string, string[]> {
+  const replica = c.storage.replica.enabled;
+  return {
+    database: [
+      "postgres",
+      "main",
+      "backups",
+      "app-role",
+      "migrator-role",
+      ...(c.database.developmentBranch ? ["development"] : []),
+    ],
+    cache: ["redis"],
+    storage: [
+      "bucket",
+      "lifecycle",
+      "cors",
+      "r2dev",
+      ...(c.storage.lockRetentionDays !== null ? ["lock"] : []),
+      ...(replica
+        ? [
+            "events",
+            "events-dlq",
+            "notification",
+            "replica",
+            "replica-versioning",
+            "replica-encryption",
+            "replica-public-access",
+            "replica-ownership",
+            "replica-policy",
+            "replica-lifecycle",
+            "replicator",
+            "replicator-policy",
+            "replicator-key",
+          ]
+        : []),
+    ],
+    worker: [
+      "script",
+      "route",
+      "workers-dev",
+      "signing-key",
+      "signer-token",
+      ...(replica ? ["replicator", "replicator-consumer", "replicator-workers-dev"] : []),
+    ],
+    edge: [
+      "min-tls-version",
+      "tls-1-3",
+      "always-use-https",
+      "ssl",
+      "automatic-https-rewrites",
+      "hsts",
+      "app-dns",
+      "api-dns",
+      "rate-limit",
+    ],
+    monitoring: [
+      "alerts",
+      "alerts-policy",
+      "aws-budget",
+      ...c.monitoring.alertEmails.map((_, i) => `alerts-email-${i}`),
+      ...(c.monitoring.healthChecks.enabled ? ["check-app", "check-signer", "health-alert"] : []),
+    ],
+    app: [
+      "project",
+      "jwt-secret",
+      "data-key",
+      "deployment",
+      "domain",
+      "firewall",
+      ...[
+        "database-url",
+        "migration-database-url",
+        "redis-url",
+        "signer-url",
+        "signer-token",
+        "refresh-token-ttl-seconds",
+        "trust-proxy",
+        "client-ip-header",
+        "jwt-secret",
+        "data-key",
+      ].map((v) => `env-${v}`),
+    ],
+  };
+}
+
+/** Children that hold data or guard it: protected and retained where the stack says so. */
+const STATEFUL = [
+  "database-postgres",
+  "database-main",
+  "database-development",
+  "database-backups",
+  "database-app-role",
+  "database-migrator-role",
+  "cache-redis",
+  "storage-bucket",
+  "storage-replica",
+  "storage-replica-versioning",
+  "app-data-key",
+];
+
+describe.each(STACKS)("the %s graph", (stack) => {
+  const run = () => runs.get(stack)!;
+  const config = () => configs.get(stack)!;
+
+  it("has the providers and the seven tier components under the root stack", () => {
+    const root = run().resources.find((r) => r.parent === "")!;
+    expect(root.name).toBe(`ara-${stack}`);
+    const top = run().resources.filter((r) => r.parent === root.urn);
+    expect(top.map((r) => `${r.type}::${r.name}`).sort()).toEqual(
+      [
+        "ara:app:WebApp::app",
+        "ara:cache:Cache::cache",
+        "ara:database:Database::database",
+        "ara:edge:Edge::edge",
+        "ara:monitoring:Monitoring::monitoring",
+        "ara:storage:Storage::storage",
+        "ara:worker:SignerWorker::worker",
+        "pulumi:providers:aws::aws",
+        "pulumi:providers:cloudflare::cloudflare",
+        "pulumi:providers:random::random",
+        "pulumi:providers:upstash::upstash",
+        "pulumi:providers:vercel::vercel",
+      ].sort(),
+    );
+  });
+
+  it("gives each component exactly the children its config calls for", () => {
+    const urns = byUrn(run());
+    const actual: Record<string, string[]> = {};
+    for (const r of run().resources) {
+      const parent = urns.get(r.parent);
+      if (parent?.type.startsWith("ara:"))
+        (actual[parent.name] ??= []).push(r.name.slice(parent.name.length + 1));
+    }
+    const expected = expectedChildren(config());
+    for (const names of [...Object.values(actual), ...Object.values(expected)]) names.sort();
+    expect(actual).toEqual(expected);
+    const total = 1 + 12 + Object.values(expected).reduce((n, c) => n + c.length, 0);
+    expect(run().resources).toHaveLength(total);
+  });
+
+  it("protects and retains exactly the stateful resources, and only where the stack says so", () => {
+    const { protect, retainOnDelete } = config().protection;
+    const stateful = run().resources.filter((r) => STATEFUL.includes(r.name));
+    expect(stateful.length).toBeGreaterThanOrEqual(7);
+    for (const r of stateful)
+      expect([r.name, r.protect, r.retainOnDelete]).toEqual([r.name, protect, retainOnDelete]);
+    for (const r of run().resources.filter((x) => !STATEFUL.includes(x.name))) {
+      expect([r.name, r.protect, r.retainOnDelete]).toEqual([r.name, false, false]);
+    }
+  });
+});
+
+describe("differences that config drives", () => {
+  const run = (s: StackName) => runs.get(s)!;
+  const find = (s: StackName, name: string) => run(s).resources.find((r) => r.name === name);
+
+  it("sizes the database per environment: small single node in dev, HA with replicas in staging and prod", () => {
+    expect(find("dev", "database-postgres")!.inputs).toMatchObject({
+      clusterSize: "PS_10_AWS_ARM",
+      replicas: 0,
+      deletionProtected: false,
+    });
+    expect(find("staging", "database-postgres")!.inputs).toMatchObject({
+      replicas: 2,
+      deletionProtected: false,
+    });
+    expect(find("prod", "database-postgres")!.inputs).toMatchObject({
+      clusterSize: "PS_40_AWS_ARM",
+      replicas: 2,
+      deletionProtected: true,
+      region: "us-east",
+    });
+  });
+
+  it("backs up weekly in dev and daily in prod, keeping 7 days", () => {
+    expect(find("dev", "database-backups")!.inputs).toMatchObject({
+      frequencyUnit: "week",
+      scheduleDay: 0,
+      retentionValue: 7,
+      retentionUnit: "day",
+      target: "production",
+    });
+    expect(find("prod", "database-backups")!.inputs).toMatchObject({
+      frequencyUnit: "day",
+      frequencyValue: 1,
+      retentionValue: 7,
+      retentionUnit: "day",
+    });
+  });
+
+  it("gives dev a development branch off main", () => {
+    expect(find("dev", "database-development")!.inputs).toMatchObject({
+      name: "development",
+      parentBranch: "main",
+    });
+    expect(find("prod", "database-development")).toBeUndefined();
+  });
+
+  it("keeps a cache read replica in us-west-1 and Prod Pack only in prod, TLS everywhere", () => {
+    for (const s of STACKS)
+      expect(find(s, "cache-redis")!.inputs).toMatchObject({
+        region: "global",
+        primaryRegion: "us-east-1",
+        tls: true,
+      });
+    expect(find("prod", "cache-redis")!.inputs).toMatchObject({
+      readRegions: ["us-west-1"],
+      prodPack: true,
+      eviction: false,
+    });
+    expect(find("dev", "cache-redis")!.inputs).toMatchObject({
+      readRegions: [],
+      prodPack: false,
+      eviction: true,
+    });
+  });
+
+  it("names physical resources ara-<stack>-<name>", () => {
+    for (const s of STACKS) {
+      expect(find(s, "storage-bucket")!.inputs.name).toBe(`ara-${s}-reports`);
+      expect(find(s, "cache-redis")!.inputs.databaseName).toBe(`ara-${s}-cache`);
+      expect(find(s, "database-postgres")!.inputs.name).toBe(`ara-${s}-system`);
+      expect(find(s, "worker-script")!.inputs.scriptName).toBe(`ara-${s}-signer`);
+    }
+  });
+});
