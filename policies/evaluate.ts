@@ -42,6 +42,8 @@ export interface EvaluateOptions {
    * (the environment of the stack's config).
    */
   policyConfig?: unknown;
+  /** How to name `policyConfig` in results and errors, e.g. its file path. */
+  policyConfigName?: string;
 }
 
 export type ViolationLevel = "advisory" | "mandatory" | "remediate";
@@ -319,7 +321,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
   if (!context.config) throw new Error(context.error ?? `stack ${opts.stack} has no valid config`);
   const stackConfig = context.config;
 
-  let configName = "(given)";
+  let configName = opts.policyConfigName ?? "(given)";
   let json = opts.policyConfig;
   if (json === undefined) {
     const read = readPolicyConfig(stackConfig.environment);

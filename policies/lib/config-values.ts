@@ -1,6 +1,6 @@
 import type { ResourceValidationArgs } from "@pulumi/policy";
-import { asArray, asObject, asString } from "../lib/define";
-import { T } from "../lib/types";
+import { asArray, asObject, asString } from "./define";
+import { T } from "./types";
 
 /** A configuration value the program hands to an application: an env var or a worker binding. */
 export interface ConfigValue {

@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { label, refersTo } from "../lib/define";
-import { S3_BUCKET_TYPES } from "../lib/types";
+import { label, refersTo } from "./define";
+import { S3_BUCKET_TYPES } from "./types";
 
 export function s3Buckets(resources: readonly PolicyResource[]): PolicyResource[] {
   return resources.filter((r) => S3_BUCKET_TYPES.includes(r.type));

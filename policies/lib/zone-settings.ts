@@ -1,4 +1,4 @@
-import { asObject, asString } from "../lib/define";
+import { asObject, asString } from "./define";
 
 /** The zone settings our TLS policies require, by Cloudflare API id. */
 export const TLS_SETTING_IDS = [

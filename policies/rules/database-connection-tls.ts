@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { label, resourceRule, type RuleMeta } from "../lib/define";
-import { CONFIG_VALUE_TYPES, configValues } from "./config-values";
+import { CONFIG_VALUE_TYPES, configValues } from "../lib/config-values";
 
 export interface ConnectionTlsConfig {
   allowedSslModes?: string[];

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { asArray, asObject, asString, label, resourceRule, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
-import { CONFIG_VALUE_TYPES, configValues, isLoopbackUrl } from "./config-values";
+import { CONFIG_VALUE_TYPES, configValues, isLoopbackUrl } from "../lib/config-values";
 
 export interface HttpsOnlyConfig {
   /** Allow http://localhost URLs (local development only). */

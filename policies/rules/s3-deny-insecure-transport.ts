@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { asArray, asObject, label, stackRule, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
-import { eachBucket } from "./s3-links";
+import { eachBucket } from "../lib/s3-links";
 
 export const meta: RuleMeta = {
   name: "s3-deny-insecure-transport",

@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { asArray, asObject, label, stackRule, type RuleMeta } from "../lib/define";
 import { S3_ENCRYPTION_TYPES } from "../lib/types";
-import { eachBucket } from "./s3-links";
+import { eachBucket } from "../lib/s3-links";
 
 const ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
 

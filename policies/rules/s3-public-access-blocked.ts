@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { label, stackRule, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
-import { eachBucket } from "./s3-links";
+import { eachBucket } from "../lib/s3-links";
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 

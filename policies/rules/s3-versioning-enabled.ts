@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { asObject, label, stackRule, type RuleMeta } from "../lib/define";
 import { S3_VERSIONING_TYPES } from "../lib/types";
-import { eachBucket } from "./s3-links";
+import { eachBucket } from "../lib/s3-links";
 
 export interface VersioningConfig {
   /** Logical names of buckets that hold only disposable data (e.g. canary artifacts). */

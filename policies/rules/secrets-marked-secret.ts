@@ -1,7 +1,7 @@
 import { Secret, type ResourceValidationPolicy } from "@pulumi/policy";
 import { asArray, asObject, asString, label, resourceRule, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
-import { isCredentialName } from "./credentials";
+import { isCredentialName } from "../lib/credentials";
 
 export const meta: RuleMeta = {
   name: "secrets-marked-secret",

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { resourceRule, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
-import { settingId } from "./zone-settings";
+import { settingId } from "../lib/zone-settings";
 
 export const meta: RuleMeta = {
   name: "zone-always-use-https",

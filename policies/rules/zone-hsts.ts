@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { asObject, resourceRule, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
-import { hsts, settingId } from "./zone-settings";
+import { hsts, settingId } from "../lib/zone-settings";
 
 export interface HstsConfig {
   minMaxAgeSeconds?: number;

@@ -2,7 +2,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { ContextSource } from "../context";
 import { resourceRule, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
-import { settingId, tlsVersion } from "./zone-settings";
+import { settingId, tlsVersion } from "../lib/zone-settings";
 
 export interface MinTlsConfig {
   /** The floor for every stack; a stack's ara:edge.minTlsVersion can only raise it. */

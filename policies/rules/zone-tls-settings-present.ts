@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { asString, stackRule, whenKnown, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
-import { settingId, TLS_SETTING_IDS } from "./zone-settings";
+import { settingId, TLS_SETTING_IDS } from "../lib/zone-settings";
 
 const ZONE_SCOPED = new Set<string>([
   T.zoneSetting,

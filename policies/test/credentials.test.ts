@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCredentialName } from "../rules/credentials";
+import { isCredentialName } from "../lib/credentials";
 
 describe("credential names", () => {
   it.each([

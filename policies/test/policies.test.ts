@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateStack, type StackEvaluation } from "../evaluate";
@@ -395,6 +395,11 @@ describe("each policy fails on its violation", () => {
 
   it("covers every policy in the pack", () => {
     expect(new Set(CASES.map((c) => c.policy))).toEqual(new Set(policies.map((p) => p.name)));
+  });
+
+  it("rules/ holds exactly one file per policy, named after it", () => {
+    const files = readdirSync(path.join(PACK_DIR, "rules")).map((f) => f.replace(/\.ts$/, ""));
+    expect(files.sort()).toEqual(policies.map((p) => p.name).sort());
   });
 });
 
