@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { withPresetTable } from "../../scripts/docs/config-table";
 import { ROOT, PROJECT } from "../../scripts/plan/engine";
 import { readStackFile } from "../../scripts/plan/stack-file";
 import { ConfigError } from "../../stacks/errors";
@@ -206,9 +208,7 @@ describe("secrets", () => {
 });
 
 describe("docs/configuration.md", () => {
-  it("shows the presets as they are (regenerate with npm run docs)", async () => {
-    const { readFileSync } = await import("node:fs");
-    const { withPresetTable } = await import("../../scripts/docs/config-table");
+  it("shows the presets as they are (regenerate with npm run docs)", () => {
     const doc = readFileSync(path.join(ROOT, "docs", "configuration.md"), "utf8");
     expect(doc).toBe(withPresetTable(doc));
     expect(doc).toContain("| `ara:database.clusterSize` | `\"PS_10_AWS_ARM\"` | `\"PS_10_AWS_ARM\"` | `\"PS_40_AWS_ARM\"` |");
