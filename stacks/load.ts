@@ -9,7 +9,7 @@ import { OFFLINE_SECRET_PLACEHOLDER, SECRETS, type SecretName } from "./secrets"
 export const NAMESPACE = "ara";
 
 /** Flat string keys: identity of the stack. Declared with types in Pulumi.yaml. */
-const IDENTITY_KEYS = [
+export const IDENTITY_KEYS = [
   "environment",
   "domain",
   "cloudflareAccountId",

@@ -19,7 +19,10 @@ export function presetTable(): string {
   for (const env of ENVIRONMENTS) walk(env, PRESETS[env], "");
   const header = `| Key | ${ENVIRONMENTS.join(" | ")} |\n| --- | ${ENVIRONMENTS.map(() => "---").join(" | ")} |`;
   const body = [...rows]
-    .map(([key, v]) => `| \`ara:${key}\` | ${ENVIRONMENTS.map((e) => `\`${(v[e] ?? "").replace(/\|/g, "\\|")}\``).join(" | ")} |`)
+    .map(
+      ([key, v]) =>
+        `| \`ara:${key}\` | ${ENVIRONMENTS.map((e) => `\`${(v[e] ?? "").replace(/\|/g, "\\|")}\``).join(" | ")} |`,
+    )
     .join("\n");
   return `${BEGIN}\n${header}\n${body}\n${END}`;
 }
@@ -28,6 +31,7 @@ export function presetTable(): string {
 export function withPresetTable(markdown: string): string {
   const start = markdown.indexOf(BEGIN);
   const end = markdown.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`docs/configuration.md lacks the ${BEGIN} … ${END} markers.`);
+  if (start < 0 || end < 0)
+    throw new Error(`docs/configuration.md lacks the ${BEGIN} … ${END} markers.`);
   return markdown.slice(0, start) + presetTable() + markdown.slice(end + END.length);
 }

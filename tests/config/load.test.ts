@@ -211,6 +211,8 @@ describe("docs/configuration.md", () => {
   it("shows the presets as they are (regenerate with npm run docs)", () => {
     const doc = readFileSync(path.join(ROOT, "docs", "configuration.md"), "utf8");
     expect(doc).toBe(withPresetTable(doc));
-    expect(doc).toContain("| `ara:database.clusterSize` | `\"PS_10_AWS_ARM\"` | `\"PS_10_AWS_ARM\"` | `\"PS_40_AWS_ARM\"` |");
+    expect(doc).toContain(
+      '| `ara:database.clusterSize` | `"PS_10_AWS_ARM"` | `"PS_10_AWS_ARM"` | `"PS_40_AWS_ARM"` |',
+    );
   });
 });

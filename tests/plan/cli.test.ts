@@ -142,7 +142,9 @@ describe("npm run plan", () => {
         PULUMI_NODEJS_TSCONFIG_PATH: path.basename(file),
       });
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(/Cannot use import statement outside a module|SyntaxError|Cannot find module/);
+      expect(r.stderr).toMatch(
+        /Cannot use import statement outside a module|SyntaxError|Cannot find module/,
+      );
     } finally {
       (await import("node:fs")).rmSync(file, { force: true });
     }
