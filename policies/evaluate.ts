@@ -116,7 +116,7 @@ const SEVERITIES: Record<number, Severity> = {
 };
 
 const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
-const PACKAGE_DIR = __dirname.endsWith(`${path.sep}bin${path.sep}policies`)
+const PACKAGE_DIR = __dirname.endsWith(`${path.sep}dist${path.sep}policies`)
   ? path.resolve(__dirname, "..", "..")
   : __dirname;
 

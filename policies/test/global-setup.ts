@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 
 const PACK = path.resolve(__dirname, "..");
-const ENTRY = path.join(PACK, "bin", "policies", "index.js");
+const ENTRY = path.join(PACK, "dist", "policies", "index.js");
 
 function newest(dir: string, skip: (p: string) => boolean): number {
   let t = 0;
@@ -18,11 +18,11 @@ function newest(dir: string, skip: (p: string) => boolean): number {
 }
 
 /**
- * The pack process runs bin/ (package.json "main"), so the gRPC tests need it built from the
+ * The pack process runs dist/ (package.json "main"), so the gRPC tests need it built from the
  * current sources: rebuild when any pack or stacks/ source is newer than the build.
  */
 export default function setup(): void {
-  const skip = (p: string) => /[/\\](node_modules|bin|test)$/.test(p);
+  const skip = (p: string) => /[/\\](node_modules|dist|test)$/.test(p);
   const sources = Math.max(newest(PACK, skip), newest(path.join(PACK, "..", "stacks"), skip));
   if (existsSync(ENTRY) && statSync(ENTRY).mtimeMs >= sources) return;
   const tsc = require.resolve("typescript/bin/tsc", { paths: [PACK] });
