@@ -8,6 +8,7 @@ import { startRedisServer, findRedisServer } from "./local/redis-server";
 import { startSigner, workerPaths } from "./local/signer";
 import { repoRoot } from "./local/util";
 import { startDevRedis } from "./dev-redis";
+import { redisAvailable } from "./redis";
 import { createRuntime } from "./runtime";
 
 // `npm run dev -w app/web`: the whole app on one machine with no accounts and no setup.
@@ -105,6 +106,8 @@ async function main() {
   });
   cleanups.unshift(() => runtime.close());
   await runtime.deps.schemaReady();
+  if (!(await redisAvailable(runtime.deps.redis, 5000)))
+    throw new Error("Redis (REDIS_URL) is not reachable within 5 s; check that it is running");
 
   const server = serve(
     { fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST },

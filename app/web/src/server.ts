@@ -1,5 +1,6 @@
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "./config";
+import { redisAvailable } from "./redis";
 import { createRuntime } from "./runtime";
 
 // Node entry point: `node app/web/dist/server.js` serves the app on PORT.
@@ -25,6 +26,11 @@ async function main() {
     );
     await runtime.close();
     process.exit(1);
+  }
+  // Take traffic only once Redis is connected (bounded wait): until then the rate limiter
+  // would let requests through uncounted. Redis being down is not fatal; /api/ready says so.
+  if (!(await redisAvailable(runtime.deps.redis, 5000))) {
+    logger.warn("redis is not reachable yet; starting anyway (see /api/ready)");
   }
   const server = serve(
     { fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST },

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { inject } from "vitest";
 import { loadConfig } from "../../src/config";
+import { redisAvailable } from "../../src/redis";
 import { createRuntime, type Runtime } from "../../src/runtime";
 import { QUESTION_IDS } from "../../src/questionnaire";
 
@@ -42,6 +43,11 @@ export async function startApp(overrides: Record<string, string> = {}): Promise<
   });
   const runtime = createRuntime(loadConfig(env), { platform: "node", logDestination: sink });
   await runtime.deps.schemaReady();
+  // Like the Node server: do not take traffic before Redis is connected, or the first requests
+  // would pass the (fail-open) rate limiter uncounted.
+  if (!(await redisAvailable(runtime.deps.redis, 10_000))) {
+    throw new Error("test Redis did not become ready within 10 s");
+  }
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: runtime.app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
