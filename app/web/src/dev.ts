@@ -122,8 +122,13 @@ async function main() {
     for (const c of cleanups) await c().catch(() => undefined);
     process.exit(0);
   };
-  process.on("SIGINT", () => void stop());
-  process.on("SIGTERM", () => void stop());
+  // Miniflare installs signal handlers that exit at once, before PGlite is closed and Redis has
+  // flushed; replace them so everything started here shuts down in order (Miniflare's own
+  // exit hook still stops workerd if anything goes wrong).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop());
+  }
 }
 
 main().catch((err: unknown) => {
