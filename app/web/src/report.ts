@@ -45,6 +45,7 @@ export async function renderReport(input: ReportInput): Promise<Uint8Array> {
   const width = page.getWidth() - 2 * margin;
   let y = page.getHeight() - margin;
 
+  // Lines of one paragraph sit 3 pt apart; `gap` is the space after the paragraph.
   const write = (text: string, size: number, f: PDFFont = font, gap = 6) => {
     for (const l of wrap(text, f, size, width)) {
       if (y < margin + size) {
@@ -52,8 +53,9 @@ export async function renderReport(input: ReportInput): Promise<Uint8Array> {
         y = page.getHeight() - margin;
       }
       page.drawText(l, { x: margin, y: y - size, size, font: f, color: rgb(0.1, 0.1, 0.15) });
-      y -= size + gap;
+      y -= size + 3;
     }
+    y -= Math.max(0, gap - 3);
   };
 
   const levelTitle = LEVELS.find((l) => l.id === input.level)?.title ?? input.level;
