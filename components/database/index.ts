@@ -135,9 +135,13 @@ export class Database extends pulumi.ComponentResource {
     );
     const branches: pulumi.Output<string>[] = [main.name];
     if (args.developmentBranch) {
+      // A development branch runs on PS-DEV, of the same cloud and architecture as `main`.
+      const clusterSize = pulumi
+        .output(args.clusterSize)
+        .apply((sku) => sku.replace(/^PS_[A-Z0-9]+_/, "PS_DEV_"));
       const development = new Branch(
         `${name}-development`,
-        { ...scope, name: "development", parentBranch: main.name },
+        { ...scope, name: "development", parentBranch: main.name, clusterSize },
         data,
       );
       branches.push(development.name);

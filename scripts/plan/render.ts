@@ -293,10 +293,12 @@ export interface PlanVerdict {
 const usd = (n: number) => `$${n.toFixed(2)}`;
 const resourceName = (urn: string) => (urn ? urn.split("::").pop()! : "(stack)");
 
+/**
+ * Whether `pulumi up` would stop. A remediate-level violation is fixed by the pack and the
+ * update continues, as the CLI does; only mandatory ones block.
+ */
 export function isBlocked(verdict: PlanVerdict): boolean {
-  return verdict.policies.violations.some(
-    (v) => v.level === "mandatory" || v.level === "remediate",
-  );
+  return verdict.policies.violations.some((v) => v.level === "mandatory");
 }
 
 /** The cost table and the policy verdict, for a terminal. */

@@ -215,6 +215,7 @@ describe("differences that config drives", () => {
     expect(find("dev", "database-development")!.inputs).toMatchObject({
       name: "development",
       parentBranch: "main",
+      clusterSize: "PS_DEV_AWS_ARM",
     });
     expect(find("prod", "database-development")).toBeUndefined();
   });
