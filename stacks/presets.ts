@@ -128,7 +128,9 @@ const prod: Preset = {
     objectExpiryDays: 365,
     abortMultipartAfterDays: 7,
     // Short WORM window: long enough to survive a bad deploy or a stolen token, short enough
-    // that a report deleted on request is gone within a week.
+    // that a report can be deleted from R2 on request after a week. Its copy in the S3 replica
+    // stays until the replica's own expiry (decision 0004 explains why deletes do not
+    // replicate).
     lockRetentionDays: 7,
     replica: { enabled: true, region: "us-west-2", noncurrentVersionExpiryDays: 365 },
   },

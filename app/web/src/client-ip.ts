@@ -32,4 +32,15 @@ export function fromSocket(c: Context): string {
   return normalise(socketAddress(c) ?? "unknown");
 }
 
+/**
+ * The address a named header carries (e.g. Cloudflare's CF-Connecting-IP), for an app that
+ * is reachable only through that proxy; without the header, the usual proxy headers.
+ */
+export const fromHeader =
+  (name: string) =>
+  (c: Context): string => {
+    const value = c.req.header(name)?.split(",")[0]?.trim();
+    return value ? normalise(value) : fromHeaders(c);
+  };
+
 export const clientIpResolver = (trustProxy: boolean) => (trustProxy ? fromHeaders : fromSocket);

@@ -64,6 +64,19 @@ export const configSchema = z.object({
     32,
     "the pgcrypto key for contact emails; generate with `openssl rand -base64 32`",
   ),
+  // Optional: a separate connection for migrations. In production the app's own role can only
+  // read and write rows (least privilege) and goes through PgBouncer; migrations need a role
+  // that may change the schema, on a direct connection (their advisory lock is per session).
+  MIGRATION_DATABASE_URL: urlWithScheme(
+    ["postgres:", "postgresql:"],
+    "postgres://migrator:pass@host:5432/db",
+  ).optional(),
+  // Optional: the header a trusted proxy puts the client's address in (Cloudflare:
+  // cf-connecting-ip). Only set it when every request reaches the app through that proxy.
+  CLIENT_IP_HEADER: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, "must be a lowercase header name such as cf-connecting-ip")
+    .optional(),
   PORT: int(1, 65535, 3000),
   HOST: z.string().min(1).optional().default("0.0.0.0"),
   TRUST_PROXY: bool(false),

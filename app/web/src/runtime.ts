@@ -1,7 +1,7 @@
 import type { DestinationStream } from "pino";
 import pg from "pg";
 import { createApp, type AppDeps } from "./app";
-import { clientIpResolver, fromHeaders } from "./client-ip";
+import { clientIpResolver, fromHeader, fromHeaders } from "./client-ip";
 import type { Config } from "./config";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics } from "./metrics";
@@ -46,9 +46,26 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
   const redis = createRedis(config.REDIS_URL, logger);
   const signer = new SignerClient(config.SIGNER_URL, config.SIGNER_TOKEN);
 
+  // Migrations run as the migrator when one is configured, on a pool of one that is closed
+  // as soon as they are done; the app's own pool never holds schema rights.
+  const migrate = async () => {
+    if (!config.MIGRATION_DATABASE_URL) return runMigrations(pool, logger);
+    const migrator = new pg.Pool({
+      connectionString: config.MIGRATION_DATABASE_URL,
+      max: 1,
+      connectionTimeoutMillis: 5000,
+      application_name: "ara-web-migrations",
+    });
+    migrator.on("error", (err) => logger.warn({ err }, "migration connection failed"));
+    try {
+      return await runMigrations(migrator, logger);
+    } finally {
+      await migrator.end();
+    }
+  };
   let migrated: Promise<void> | undefined;
   const schemaReady = () => {
-    migrated ??= runMigrations(pool, logger).then(
+    migrated ??= migrate().then(
       () => undefined,
       (err: unknown) => {
         migrated = undefined; // retry on the next request instead of failing forever
@@ -65,7 +82,11 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
     redis,
     signer,
     metrics: createMetrics(),
-    clientIp: options.platform === "vercel" ? fromHeaders : clientIpResolver(config.TRUST_PROXY),
+    clientIp: config.CLIENT_IP_HEADER
+      ? fromHeader(config.CLIENT_IP_HEADER)
+      : options.platform === "vercel"
+        ? fromHeaders
+        : clientIpResolver(config.TRUST_PROXY),
     schemaReady,
   };
   return {
