@@ -4,6 +4,10 @@ import { defineConfig } from "vitest/config";
 // workerd, the web app against real PostgreSQL and Redis, and the policy pack.
 export default defineConfig({
   test: {
-    projects: ["tests/vitest.config.mts", "app/*/vitest.config.{ts,mts}", "policies/vitest.config.{ts,mts}"],
+    projects: [
+      "tests/vitest.config.mts",
+      "app/*/vitest.config.{ts,mts}",
+      "policies/vitest.config.{ts,mts}",
+    ],
   },
 });

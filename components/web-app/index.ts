@@ -99,6 +99,9 @@ export class WebApp extends pulumi.ComponentResource {
       `${name}-project`,
       {
         name: names.physical("web", "vercelProject"),
+        // The prebuilt function declares runtime nodejs20.x (app/web/build.mjs); keep the
+        // project on the same major so nothing Vercel runs differs from what was tested.
+        nodeVersion: "20.x",
         resourceConfig: { functionDefaultRegions: [args.functionRegion] },
         vercelAuthentication: { deploymentType: args.deploymentProtection },
         // Every request reaches the app through app.<domain>; a public *.vercel.app alias would

@@ -27,6 +27,7 @@ describe.each(STACKS)("web app in %s", (stack) => {
     const project = one(run(), "vercel:index/project:Project");
     expect(project.inputs).toMatchObject({
       name: `ara-${stack}-web`,
+      nodeVersion: "20.x",
       resourceConfig: { functionDefaultRegions: ["iad1"] },
       vercelAuthentication: { deploymentType: "standardProtectionNew" },
       autoAssignCustomDomains: false,
@@ -59,6 +60,26 @@ describe.each(STACKS)("web app in %s", (stack) => {
     const dbUrl = vars.find((v) => v.inputs.key === "DATABASE_URL")!;
     expect(dbUrl.props.value).toMatch(/^postgresql:\/\/.+:6432\/.+\?sslmode=verify-full$/);
     expect(vars.find((v) => v.inputs.key === "REDIS_URL")!.props.value).toMatch(/^rediss:\/\//);
+  });
+
+  it("pins the project to the Node.js major the prebuilt function declares", () => {
+    const vc = JSON.parse(
+      readFileSync(
+        path.join(
+          ROOT,
+          "app",
+          "web",
+          ".vercel",
+          "output",
+          "functions",
+          "api.func",
+          ".vc-config.json",
+        ),
+        "utf8",
+      ),
+    );
+    const project = one(run(), "vercel:index/project:Project");
+    expect(vc.runtime).toBe(`nodejs${String(project.inputs.nodeVersion).replace(".x", "")}.x`);
   });
 
   it("deploys exactly the prebuilt artifact, after its environment exists", () => {
