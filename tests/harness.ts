@@ -29,6 +29,13 @@ export async function planStack(stack: StackName, options: PlanOptions = {}): Pr
   });
 }
 
+/** Plans every committed stack once, in order (the mock monitor is process-global). */
+export async function planAll(): Promise<Record<StackName, ProgramRun>> {
+  const runs = {} as Record<StackName, ProgramRun>;
+  for (const stack of STACKS) runs[stack] = await planStack(stack);
+  return runs;
+}
+
 /** Resources of one type. */
 export function ofType(run: ProgramRun, type: string): CapturedResource[] {
   return run.resources.filter((r) => r.type === type);

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../scripts/plan/engine";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../../stacks/secrets";
-import { byUrn, planStack, STACKS, type StackName } from "../harness";
+import { byUrn, planAll, STACKS, type StackName } from "../harness";
 
-const runs = new Map<StackName, ProgramRun>();
+let runs: Record<StackName, ProgramRun>;
 beforeAll(async () => {
-  for (const stack of STACKS) runs.set(stack, await planStack(stack));
+  runs = await planAll();
 });
-const run = (s: StackName) => runs.get(s)!;
+const run = (s: StackName) => runs[s];
 
 describe.each(STACKS)("stack %s follows the component conventions", (stack) => {
   it("has one root stack, and every other resource's parent is in the graph", () => {

@@ -4,13 +4,13 @@ import { PROJECT, ROOT, type ProgramRun } from "../../scripts/plan/engine";
 import { readStackFile } from "../../scripts/plan/stack-file";
 import { resolveStackConfig } from "../../stacks/load";
 import type { StackConfig } from "../../stacks/schema";
-import { byUrn, planStack, STACKS, type StackName } from "../harness";
+import { byUrn, planAll, STACKS, type StackName } from "../harness";
 
-const runs = new Map<StackName, ProgramRun>();
+let runs: Record<StackName, ProgramRun>;
 const configs = new Map<StackName, StackConfig>();
 beforeAll(async () => {
+  runs = await planAll();
   for (const stack of STACKS) {
-    runs.set(stack, await planStack(stack));
     const raw = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT).config;
     configs.set(stack, resolveStackConfig(raw, { stack, offline: true }));
   }
@@ -121,7 +121,7 @@ const STATEFUL = [
 ];
 
 describe.each(STACKS)("the %s graph", (stack) => {
-  const run = () => runs.get(stack)!;
+  const run = () => runs[stack];
   const config = () => configs.get(stack)!;
 
   it("has the providers and the seven tier components under the root stack", () => {
@@ -174,7 +174,7 @@ describe.each(STACKS)("the %s graph", (stack) => {
 });
 
 describe("differences that config drives", () => {
-  const run = (s: StackName) => runs.get(s)!;
+  const run = (s: StackName) => runs[s];
   const find = (s: StackName, name: string) => run(s).resources.find((r) => r.name === name);
 
   it("sizes the database per environment: small single node in dev, HA with replicas in staging and prod", () => {

@@ -1,17 +1,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../scripts/plan/engine";
-import { one, ofType, planStack, STACKS, type StackName } from "../harness";
+import { one, ofType, planAll, STACKS, type StackName } from "../harness";
 
-const runs = new Map<StackName, ProgramRun>();
+let runs: Record<StackName, ProgramRun>;
 beforeAll(async () => {
-  for (const stack of STACKS) runs.set(stack, await planStack(stack));
+  runs = await planAll();
 });
 
 const BUDGETS = { dev: 50, staging: 100, prod: 500 };
 const HEALTH = "cloudflare:index/healthcheck:Healthcheck";
 
 describe.each(STACKS)("monitoring in %s", (stack) => {
-  const run = () => runs.get(stack)!;
+  const run = () => runs[stack];
 
   it("sends alerts to a topic with an email subscription per address", () => {
     const topic = one(run(), "aws:sns/topic:Topic");

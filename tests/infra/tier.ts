@@ -1,5 +1,5 @@
 import type { CapturedResource, ProgramRun } from "../../scripts/plan/engine";
-import { ofType, one, planStack, STACKS, type StackName } from "../harness";
+import { ofType, one, planAll, STACKS, type StackName } from "../harness";
 
 /** Domains of the committed stack files (Pulumi.<stack>.yaml `ara:domain`). */
 export const DOMAINS: Record<StackName, string> = {
@@ -7,13 +7,6 @@ export const DOMAINS: Record<StackName, string> = {
   staging: "ara-staging.example",
   prod: "ara.example",
 };
-
-/** Plans every committed stack once, in order (the mock monitor is process-global). */
-export async function planAll(): Promise<Record<StackName, ProgramRun>> {
-  const runs = {} as Record<StackName, ProgramRun>;
-  for (const stack of STACKS) runs[stack] = await planStack(stack);
-  return runs;
-}
 
 /** The component of `type` (e.g. `ara:storage:Storage`) and every resource it parents. */
 export function component(
@@ -24,7 +17,7 @@ export function component(
   return { self, children: run.resources.filter((r) => r.parent === self.urn) };
 }
 
-export { ofType, one, STACKS, type StackName };
+export { ofType, one, planAll, STACKS, type StackName };
 
 /** Reads a nested input by a dotted path such as `rules.0.ratelimit.period`. */
 export function at(r: CapturedResource, dotted: string): unknown {

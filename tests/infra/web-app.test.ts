@@ -3,12 +3,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT, type ProgramRun } from "../../scripts/plan/engine";
-import { one, ofType, planStack, STACKS, type StackName } from "../harness";
+import { one, ofType, planAll, STACKS, type StackName } from "../harness";
 
 const ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
-const runs = new Map<StackName, ProgramRun>();
+let runs: Record<StackName, ProgramRun>;
 beforeAll(async () => {
-  for (const stack of STACKS) runs.set(stack, await planStack(stack));
+  runs = await planAll();
 });
 
 const CREDENTIALS = [
@@ -21,7 +21,7 @@ const CREDENTIALS = [
 ];
 
 describe.each(STACKS)("web app in %s", (stack) => {
-  const run = () => runs.get(stack)!;
+  const run = () => runs[stack];
 
   it("runs its functions in iad1 with deployment protection", () => {
     const project = one(run(), "vercel:index/project:Project");
