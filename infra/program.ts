@@ -127,7 +127,6 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
         { role: "app", host: hosts.app, path: "/api/ready" },
         { role: "signer", host: hosts.api, path: "/r2/health" },
       ],
-      monthlyBudgetUsd: config.budget.monthlyUsd,
       stackTag: names.stack,
     },
     { names, providers: [providers.cloudflare, providers.aws] },

@@ -68,6 +68,7 @@ const dev: Preset = {
     alertEmails: ["ara-dev-alerts@ara.example"],
     // Standalone health checks need a Pro zone; dev relies on the app's own health endpoints.
     healthChecks: { enabled: false, intervalSeconds: 300, consecutiveFails: 3 },
+    awsBudgetUsd: 5,
     budgetAlertPercents: [80, 100],
   },
   budget: { monthlyUsd: 50, warnAtPercent: 80 },
@@ -95,6 +96,7 @@ const staging: Preset = {
   monitoring: {
     alertEmails: ["ara-staging-alerts@ara.example"],
     healthChecks: { enabled: true, intervalSeconds: 300, consecutiveFails: 3 },
+    awsBudgetUsd: 5,
     budgetAlertPercents: [80, 100],
   },
   budget: { monthlyUsd: 100, warnAtPercent: 80 },
@@ -145,6 +147,8 @@ const prod: Preset = {
   monitoring: {
     alertEmails: ["ara-oncall@ara.example"],
     healthChecks: { enabled: true, intervalSeconds: 60, consecutiveFails: 2 },
+    // The replica (S3 storage and PUTs) is prod's only AWS cost of note: ~$2.40/month estimated.
+    awsBudgetUsd: 10,
     budgetAlertPercents: [50, 80, 100],
   },
   budget: { monthlyUsd: 500, warnAtPercent: 80 },

@@ -236,7 +236,13 @@ export const MonitoringSettings = z
       intervalSeconds: z.int().min(15).max(3600),
       consecutiveFails: z.int().min(1).max(10),
     }),
-    /** Spend alert thresholds, as a percentage of the monthly budget. */
+    /**
+     * Monthly cap, in USD, of this stack's AWS spend (alert topic, budget, the prod replica).
+     * AWS Budgets sees only AWS; the other vendors are bounded by the policy pack's estimate
+     * before each deploy and by their own caps (the cache's Upstash budget).
+     */
+    awsBudgetUsd: z.int("must be a whole number of dollars").min(1),
+    /** Alert when AWS spend passes these percentages of awsBudgetUsd. */
     budgetAlertPercents: z.array(z.int().min(1).max(200)).min(1),
   })
   .describe("Monitoring and alerting");

@@ -35,11 +35,15 @@ export interface MonitoringArgs {
   };
   /** The endpoints to check. */
   endpoints: HealthEndpoint[];
-  /** The stack's monthly budget in USD (stacks/presets.ts). */
-  monthlyBudgetUsd: number;
   /**
-   * Alert when actual spend passes each of these percentages of the budget; a forecast over
-   * 100% alerts too.
+   * Monthly cap of the stack's AWS spend in USD. AWS Budgets sees only AWS, so this is not
+   * the stack's whole budget: that one is enforced before each deploy by the policy pack.
+   * @default 5 (dev, staging), 10 (prod)
+   */
+  awsBudgetUsd: number;
+  /**
+   * Alert when actual AWS spend passes each of these percentages of `awsBudgetUsd`; a
+   * forecast over 100% alerts too.
    * @default [80, 100] (dev, staging), [50, 80, 100] (prod)
    */
   budgetAlertPercents: number[];
@@ -52,8 +56,8 @@ export interface MonitoringArgs {
  * - an SNS topic with an email subscription per address, the stack's alert hub;
  * - Cloudflare health checks on the app's readiness and the signer's health, probed from two
  *   regions, and a notification policy that emails when one changes state;
- * - an AWS budget on the stack's tagged AWS spend, alerting at each threshold of the stack's
- *   budget and on a forecast overrun.
+ * - an AWS budget on the stack's tagged AWS spend, alerting at each threshold of its cap and
+ *   on a forecast overrun.
  *
  * The other vendors' spend is bounded elsewhere: Upstash by the cache's own `budget` cap, and
  * every vendor by the policy pack's estimate before a deploy (docs/cost.md).
@@ -63,7 +67,7 @@ export interface MonitoringArgs {
  * new Monitoring("monitoring", { alertEmails: ["oncall@ara-audit.com"], accountId, zoneId,
  *   healthChecks: { enabled: true, intervalSeconds: 60, consecutiveFails: 2 },
  *   endpoints: [{ role: "app", host: "app.ara-audit.com", path: "/api/ready" }],
- *   monthlyBudgetUsd: 500, budgetAlertPercents: [80, 100], stackTag: "prod" },
+ *   awsBudgetUsd: 10, budgetAlertPercents: [80, 100], stackTag: "prod" },
  *   { names, providers: [cloudflare, aws] });
  * ```
  */
@@ -168,7 +172,7 @@ export class Monitoring extends pulumi.ComponentResource {
         name: names.physical("aws-spend", "aws"),
         budgetType: "COST",
         timeUnit: "MONTHLY",
-        limitAmount: args.monthlyBudgetUsd.toFixed(2),
+        limitAmount: args.awsBudgetUsd.toFixed(2),
         limitUnit: "USD",
         // Only this stack's AWS resources: the AWS provider tags each with its stack.
         costFilters: [

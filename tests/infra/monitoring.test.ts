@@ -7,7 +7,7 @@ beforeAll(async () => {
   runs = await planAll();
 });
 
-const BUDGETS = { dev: 50, staging: 100, prod: 500 };
+const AWS_BUDGETS = { dev: 5, staging: 5, prod: 10 };
 const HEALTH = "cloudflare:index/healthcheck:Healthcheck";
 
 describe.each(STACKS)("monitoring in %s", (stack) => {
@@ -27,12 +27,12 @@ describe.each(STACKS)("monitoring in %s", (stack) => {
     });
   });
 
-  it("alerts on the stack's AWS spend against the stack's budget", () => {
+  it("alerts on the stack's AWS spend against its own AWS cap", () => {
     const budget = one(run(), "aws:budgets/budget:Budget");
     expect(budget.inputs).toMatchObject({
       budgetType: "COST",
       timeUnit: "MONTHLY",
-      limitAmount: BUDGETS[stack].toFixed(2),
+      limitAmount: AWS_BUDGETS[stack].toFixed(2),
       costFilters: [{ name: "TagKeyValue", values: [`user:stack$${stack}`] }],
     });
     const notes = budget.inputs.notifications as { threshold: number; notificationType: string }[];
