@@ -30,6 +30,8 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     "managed-by": "pulumi",
   };
   const providers = createProviders(config, secrets, tags);
+  // One place for the hostnames: the app is app.<domain>, the signer api.<domain>.
+  const hosts = { app: `app.${config.domain}`, api: `api.${config.domain}` };
 
   // --- Data tier ------------------------------------------------------------------------
   const database = new Database(
@@ -48,9 +50,8 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     { ...config.cache, protection: config.protection },
     { names, providers: [providers.upstash] },
   );
-  // --- Cloudflare tier (storage, worker, edge) ---------------------------------------------
-  // One place for the hostnames: the app is app.<domain>, the signer api.<domain>.
-  const hosts = { app: `app.${config.domain}`, api: `api.${config.domain}` };
+
+  // --- Cloudflare tier: storage, the signer worker, the edge ----------------------------
   const cloudflareTier = {
     names,
     providers: [providers.cloudflare, providers.aws, providers.random],
@@ -86,7 +87,6 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     },
     cloudflareTier,
   );
-  // --- end Cloudflare tier -----------------------------------------------------------------
 
   // --- App tier ---------------------------------------------------------------------------
   const app = new WebApp(
@@ -153,7 +153,6 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     signerToken: worker.signerToken,
     signerScriptName: worker.scriptName,
     edgeRateLimitRulesetId: edge.rateLimitRulesetId,
-    // end Cloudflare tier
     // App tier
     appUrl: app.url,
     appDeploymentUrl: app.deploymentUrl,

@@ -92,8 +92,6 @@ export const DatabaseSettings = z
     majorVersion: z.string().regex(/^\d{2}$/, "must be a major version such as 17"),
     /** A `development` branch beside `main`, for schema changes before they reach production. */
     developmentBranch: z.boolean(),
-    /** Extensions the app needs, enabled with CREATE EXTENSION by the app's migrations. */
-    extensions: z.array(z.enum(["pgcrypto", "vector"])).min(1),
     /** Deletion protection on the database (PlanetScale's own guard, beside Pulumi's protect). */
     deletionProtection: z.boolean(),
     backup: z.strictObject({
