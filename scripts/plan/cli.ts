@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     const run = await runProgram({ stack: args.stack, config, secretKeys });
     // The policy pack runs in this process through its real analyzer functions; it is loaded
     // only now, so an invalid config fails before the policy SDK is even required.
-    const { evaluateStack } =
+    const { costSpike, evaluateStack } =
       require("../../policies/evaluate") as typeof import("../../policies/evaluate");
     const verdict: PlanVerdict = await evaluateStack({
       stack: args.stack,
@@ -68,11 +68,14 @@ export async function main(argv: string[]): Promise<number> {
     if (args.diff) {
       const saved = readSavedPlan(args.diff);
       const diff = diffPlans(saved, document, args.diff);
-      const spike = costSpike(saved, verdict);
+      // Seed 004's "unexpected cost spikes > 50%", between the saved plan and this one.
+      const before = (saved.cost as { monthlyTotal?: unknown } | null)?.monthlyTotal;
+      const spike =
+        typeof before === "number" ? costSpike(before, verdict.cost.monthlyTotal) : undefined;
       process.stdout.write(
         args.json
-          ? `${JSON.stringify({ ...diff, costSpike: spike ?? null }, null, 2)}\n`
-          : `${renderDiff(diff)}${spike ? `\nCost spike: ${spike}\n` : ""}`,
+          ? `${JSON.stringify({ ...diff, costSpike: spike?.message ?? null }, null, 2)}\n`
+          : `${renderDiff(diff)}${spike ? `\nCost spike: ${spike.message}\n` : ""}`,
       );
       return code;
     }
@@ -147,17 +150,6 @@ function readJson(file: string, what: string): unknown {
   } catch (err) {
     throw new UsageError(`Cannot read the ${what} ${file}: ${(err as Error).message}.`);
   }
-}
-
-/** Seed 004's "unexpected cost spikes > 50%", between a saved plan and this one. */
-function costSpike(saved: PlanDocument, verdict: PlanVerdict): string | undefined {
-  const before = (saved.cost as { monthlyTotal?: unknown } | null)?.monthlyTotal;
-  if (typeof before !== "number" || before <= 0) return undefined;
-  const after = verdict.cost.monthlyTotal;
-  const percent = ((after - before) / before) * 100;
-  return percent > 50
-    ? `the monthly estimate rises ${percent.toFixed(0)}%, from $${before.toFixed(2)} to $${after.toFixed(2)} (over the 50% threshold).`
-    : undefined;
 }
 
 function readSavedPlan(file: string): PlanDocument {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { stringify as stringifyYaml } from "yaml";
+import type { StackEvaluation } from "../../policies/evaluate";
 import type { CapturedResource, ProgramRun } from "./engine";
 
 /** The `--json` document. `cost` and `policies` are filled by the policy pack's evaluation. */
@@ -273,22 +274,8 @@ export function renderGraph(run: ProgramRun): string {
   return `${header}\n${stringifyYaml({ resources: run.resources.length, outputs: run.outputs, graph: tree })}`;
 }
 
-/** What the policy pack says about a plan (policies/evaluate.ts, StackEvaluation). */
-export interface PlanVerdict {
-  cost: {
-    currency: "USD";
-    monthlyTotal: number;
-    budget: number;
-    warnAtPercent: number;
-    lines: { urn: string; service: string; item: string; monthly: number; basis: string }[];
-    unpriced: { urn: string; type: string; reason: string }[];
-  };
-  policies: {
-    pack: string;
-    config: string;
-    violations: { policy: string; level: string; urn: string; message: string }[];
-  };
-}
+/** What the policy pack says about a plan: the cost estimate and the verdict. */
+export type PlanVerdict = StackEvaluation;
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 const resourceName = (urn: string) => (urn ? urn.split("::").pop()! : "(stack)");

@@ -106,7 +106,7 @@ describe("npm run plan", () => {
     expect(r.stdout).toContain(` ~ ${bucket.urn}`);
     expect(r.stdout).toContain("inputs.location: weur => enam");
     expect(r.stdout).toMatch(/1 added, 1 removed, 1 changed, \d+ unchanged/);
-    expect(r.stdout).toContain("Cost spike: the monthly estimate rises 100%");
+    expect(r.stdout).toContain("Cost spike: The monthly estimate rose 100%");
   });
 
   it("--markdown prints a pull-request summary", async () => {
