@@ -187,14 +187,23 @@ export async function handleUpload(c: SignerContext): Promise<Response> {
   );
 }
 
-/** GET /r2/download?key=K: signs a GET URL for an existing object. */
-export async function handleDownload(c: SignerContext): Promise<Response> {
+/**
+ * The authorized caller's `?key=` when that object exists; 401, 400 or 404 otherwise, in that
+ * order, so an unauthenticated caller learns nothing about which keys exist.
+ */
+async function existingObject(c: SignerContext) {
   const cfg = readConfig(c.env);
   await authorize(c, cfg);
   const key = queryKey(c);
   const bucket = bucketOf(c.env);
   const head = await r2("head", () => bucket.head(key));
   if (head === null) throw objectNotFound(key);
+  return { cfg, key, bucket };
+}
+
+/** GET /r2/download?key=K: signs a GET URL for an existing object. */
+export async function handleDownload(c: SignerContext): Promise<Response> {
+  const { cfg, key } = await existingObject(c);
   const expires = expiry(cfg);
   const url = await signUrl(cfg.signingKey, { method: "GET", origin: origin(c), key, expires });
   return c.json(
@@ -206,12 +215,7 @@ export async function handleDownload(c: SignerContext): Promise<Response> {
 
 /** DELETE /r2/delete?key=K: 204, or 404 when there is nothing to delete. */
 export async function handleDelete(c: SignerContext): Promise<Response> {
-  const cfg = readConfig(c.env);
-  await authorize(c, cfg);
-  const key = queryKey(c);
-  const bucket = bucketOf(c.env);
-  const head = await r2("head", () => bucket.head(key));
-  if (head === null) throw objectNotFound(key);
+  const { key, bucket } = await existingObject(c);
   await r2("delete", () => bucket.delete(key));
   return new Response(null, { status: 204 });
 }
