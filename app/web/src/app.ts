@@ -4,7 +4,7 @@ import { matchedRoutes } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type pg from "pg";
 import { z } from "zod";
-import { BodyTooLargeError, readBody } from "./body";
+import { BodyTooLargeError, ClientAbortedError, readBody } from "./body";
 import type { Config } from "./config";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
@@ -188,6 +188,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.onError((err, c) => {
     if (err instanceof HttpError) return fail(c, err.status, err.code, err.message, err.headers);
+    if (err instanceof ClientAbortedError) {
+      return fail(c, 400, "client_closed", err.message, { Connection: "close" });
+    }
     if (err instanceof BodyTooLargeError) {
       // The unread rest of the body is discarded; closing the connection stops the sender.
       return fail(c, 413, "payload_too_large", err.message, { Connection: "close" });

@@ -9,6 +9,14 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** The client went away before sending the whole body; there is nobody left to answer. */
+export class ClientAbortedError extends Error {
+  constructor(cause?: Error) {
+    super("The client closed the connection before sending the whole body", { cause });
+    this.name = "ClientAbortedError";
+  }
+}
+
 type NodeBindings = { incoming?: IncomingMessage & { rawBody?: unknown } } | undefined;
 
 /**
@@ -43,6 +51,7 @@ function readNodeStream(incoming: IncomingMessage, maxBytes: number): Promise<Bu
       incoming.off("data", onData);
       incoming.off("end", onEnd);
       incoming.off("error", onError);
+      incoming.off("close", onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -59,13 +68,17 @@ function readNodeStream(incoming: IncomingMessage, maxBytes: number): Promise<Bu
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
-    const onError = (err: Error) => {
+    // Node reports a client that disconnects mid-body as an "aborted" error, or only as a
+    // close; either way nobody is left to answer, and the handler must not wait forever.
+    const onError = (err?: Error) => {
       cleanup();
-      reject(err);
+      reject(new ClientAbortedError(err));
     };
+    const onClose = () => onError();
     incoming.on("data", onData);
     incoming.once("end", onEnd);
     incoming.once("error", onError);
+    incoming.once("close", onClose);
   });
 }
 

@@ -3,18 +3,22 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BodyTooLargeError, readBody } from "../src/body";
+import { BodyTooLargeError, ClientAbortedError, readBody } from "../src/body";
 
 // The reader on each of its three paths: the Node stream (@hono/node-server), a body the host
 // buffered beforehand (rawBody), and the web Request (app.request, other runtimes).
 const LIMIT = 1024;
 const app = new Hono();
+const outcomes: string[] = [];
 app.post("/echo", async (c) => {
   try {
     const body = await readBody(c, LIMIT);
+    outcomes.push("read");
     return c.json({ bytes: body.length, text: body.toString("utf8") });
   } catch (err) {
+    outcomes.push(err instanceof Error ? err.name : "unknown");
     if (err instanceof BodyTooLargeError) return c.json({ error: "too_large" }, 413);
+    if (err instanceof ClientAbortedError) return c.json({ error: "client_closed" }, 400);
     throw err;
   }
 });
@@ -84,6 +88,25 @@ describe("readBody", () => {
     // Exactly at the limit is allowed.
     const edge = "z".repeat(LIMIT);
     expect((await post(server, [edge], { "transfer-encoding": "chunked" })).body.bytes).toBe(LIMIT);
+  });
+
+  it("settles, instead of waiting forever, when the client disconnects mid-body", async () => {
+    const { port } = server.address() as AddressInfo;
+    const before = outcomes.length;
+    const req = httpRequest({
+      host: "127.0.0.1",
+      port,
+      path: "/echo",
+      method: "POST",
+      headers: { "transfer-encoding": "chunked" },
+    });
+    req.on("error", () => {}); // the socket is destroyed on purpose
+    req.write("partial");
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy();
+    await expect
+      .poll(() => outcomes.slice(before), { timeout: 5000 })
+      .toEqual(["ClientAbortedError"]);
   });
 
   it("uses a body the host already buffered, with the same limit", async () => {
