@@ -33,6 +33,22 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
   // One place for the hostnames: the app is app.<domain>, the signer api.<domain>.
   const hosts = { app: `app.${config.domain}`, api: `api.${config.domain}` };
 
+  // --- Monitoring: first, so every tier can send its alerts to the topic ----------------
+  const monitoring = new Monitoring(
+    "monitoring",
+    {
+      ...config.monitoring,
+      accountId: config.accounts.cloudflareAccountId,
+      zoneId: config.accounts.cloudflareZoneId,
+      endpoints: [
+        { role: "app", host: hosts.app, path: "/api/ready" },
+        { role: "signer", host: hosts.api, path: "/r2/health" },
+      ],
+      stackTag: names.stack,
+    },
+    { names, providers: [providers.cloudflare, providers.aws] },
+  );
+
   // --- Data tier ------------------------------------------------------------------------
   const database = new Database(
     "database",
@@ -62,6 +78,7 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       ...config.storage,
       accountId: config.accounts.cloudflareAccountId,
       corsOrigins: [`https://${hosts.app}`],
+      alertTopicArn: monitoring.alertTopicArn,
       protection: config.protection,
     },
     cloudflareTier,
@@ -114,22 +131,6 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       protection: config.protection,
     },
     { names, providers: [providers.vercel, providers.random] },
-  );
-
-  // --- Monitoring -------------------------------------------------------------------------
-  const monitoring = new Monitoring(
-    "monitoring",
-    {
-      ...config.monitoring,
-      accountId: config.accounts.cloudflareAccountId,
-      zoneId: config.accounts.cloudflareZoneId,
-      endpoints: [
-        { role: "app", host: hosts.app, path: "/api/ready" },
-        { role: "signer", host: hosts.api, path: "/r2/health" },
-      ],
-      stackTag: names.stack,
-    },
-    { names, providers: [providers.cloudflare, providers.aws] },
   );
 
   return {

@@ -73,6 +73,12 @@ export interface StorageArgs {
   corsMaxAgeSeconds?: pulumi.Input<number>;
   /** The versioned cross-region copy (prod). */
   replica: StorageReplicaArgs;
+  /**
+   * SNS topic the replicator alerts when a copy fails for good (the monitoring component's
+   * topic); its key may publish there and nowhere else. Required when `replica.enabled`.
+   * @default none
+   */
+  alertTopicArn?: pulumi.Input<string>;
   /** Protection for the R2 bucket and the replica bucket (stacks/presets.ts `protection`). */
   protection: Protection;
 }
@@ -82,8 +88,11 @@ export interface ReportReplication {
   /** Queue that receives the bucket's object-created events. */
   queueId: pulumi.Output<string>;
   queueName: pulumi.Output<string>;
-  /** Queue that keeps events the replicator gave up on, for inspection and replay. */
+  /** Queue that parks events whose copy failed on every retry; the replicator consumes it. */
+  deadLetterQueueId: pulumi.Output<string>;
   deadLetterQueueName: pulumi.Output<string>;
+  /** Where the replicator reports copies it gave up on. */
+  alertTopicArn: pulumi.Output<string>;
   /** Name of the versioned S3 bucket. */
   bucket: pulumi.Output<string>;
   region: pulumi.Output<string>;
@@ -242,6 +251,13 @@ function createReplica(
 ): ReportReplication {
   const { region, noncurrentVersionExpiryDays } = args.replica;
   const child = { parent };
+  if (args.alertTopicArn === undefined) {
+    throw new Error(
+      `Storage "${name}": replica.enabled needs alertTopicArn, the SNS topic that hears of copies ` +
+        "that failed for good; pass the monitoring component's alertTopicArn.",
+    );
+  }
+  const alertTopicArn = pulumi.output(args.alertTopicArn);
 
   // Event notifications: every object-creating action goes to a queue the replicator consumes.
   const deadLetter = new cloudflare.Queue(
@@ -351,8 +367,9 @@ function createReplica(
     { parent, dependsOn: [versioning] },
   );
 
-  // The replicator's credentials can put objects into the replica and nothing else: a
-  // leaked key can add versions, never read, delete or overwrite history.
+  // The replicator's credentials can put objects into the replica and publish to the alert
+  // topic, nothing else: a leaked key can add versions (and noise), never read, delete or
+  // overwrite history.
   const user = new User(
     `${name}-replicator`,
     { name: names.physical("reports-replicator", "aws") },
@@ -371,6 +388,12 @@ function createReplica(
             Action: ["s3:PutObject"],
             Resource: [pulumi.interpolate`${replica.arn}/*`],
           },
+          {
+            Sid: "PublishReplicationAlerts",
+            Effect: "Allow",
+            Action: ["sns:Publish"],
+            Resource: [alertTopicArn],
+          },
         ],
       }),
     },
@@ -381,7 +404,9 @@ function createReplica(
   return {
     queueId: queue.queueId,
     queueName: queue.queueName,
+    deadLetterQueueId: deadLetter.queueId,
     deadLetterQueueName: deadLetter.queueName,
+    alertTopicArn,
     bucket: replica.bucket,
     region: pulumi.output(region),
     accessKeyId: pulumi.secret(key.id),

@@ -57,13 +57,20 @@ export interface SignerWorkerArgs {
 
 /** Queue delivery to the replicator: small batches, retried for about an hour, then parked. */
 const REPLICATOR_CONSUMER = { batchSize: 10, maxRetries: 10, maxWaitTimeMs: 5_000 } as const;
+/**
+ * The dead-letter queue's delivery: one last copy attempt, then one alert per batch, so a
+ * long S3 outage sends a few emails rather than one per report. Retried only while the alert
+ * itself cannot be sent.
+ */
+const DEAD_LETTER_CONSUMER = { batchSize: 50, maxRetries: 5, maxWaitTimeMs: 60_000 } as const;
 
 /**
  * The `SignerWorker` component deploys the signed-URL service (app/worker, built to
  * `dist/index.js`) on `<hostname>/r2/*`, with its R2 binding, two generated secrets (the URL
  * signing key and the bearer token the web app sends) and its limits as plain vars. The
  * workers.dev subdomain is off, so the route is the only way in. When the storage is
- * replicated it also deploys the replicator (`dist/replicator.js`) as the queue's consumer.
+ * replicated it also deploys the replicator (`dist/replicator.js`) as the consumer of the
+ * events queue and of its dead-letter queue (copies given up on are reported to on-call).
  *
  * Binding names come from app/worker/contract.json; a mismatch fails the program before any
  * resource is registered.
@@ -187,6 +194,8 @@ function createReplicator(
     plainText(r.bindings.replicaRegion, replication.region),
     secretText(r.bindings.awsAccessKeyId, replication.accessKeyId),
     secretText(r.bindings.awsSecretAccessKey, replication.secretAccessKey),
+    plainText(r.bindings.deadLetterQueue, replication.deadLetterQueueName),
+    plainText(r.bindings.alertTopicArn, replication.alertTopicArn),
   ];
   assertBindingsMatch("replicator", bindings, r);
 
@@ -222,6 +231,17 @@ function createReplicator(
       scriptName: script.scriptName,
       deadLetterQueue: replication.deadLetterQueueName,
       settings: { ...REPLICATOR_CONSUMER },
+    },
+    { parent },
+  );
+  new cloudflare.QueueConsumer(
+    `${name}-replicator-dead-letters`,
+    {
+      accountId: args.accountId,
+      queueId: replication.deadLetterQueueId,
+      type: "worker",
+      scriptName: script.scriptName,
+      settings: { ...DEAD_LETTER_CONSUMER },
     },
     { parent },
   );

@@ -62,7 +62,9 @@ function expectedChildren(c: StackConfig): Record<string, string[]> {
       "workers-dev",
       "signing-key",
       "signer-token",
-      ...(replica ? ["replicator", "replicator-consumer", "replicator-workers-dev"] : []),
+      ...(replica
+        ? ["replicator", "replicator-consumer", "replicator-dead-letters", "replicator-workers-dev"]
+        : []),
     ],
     edge: [
       "min-tls-version",

@@ -224,8 +224,10 @@ describe("the prod replica", () => {
     );
   });
 
-  it("gives the replicator a put-only key on the replica's objects", () => {
+  it("gives the replicator a key that may only put replica objects and publish alerts", () => {
     const arn = replica().outputs.arn as string;
+    const topicArn = one(run(), "aws:sns/topic:Topic").outputs.arn as string;
+    expect(topicArn).toMatch(/^arn:aws:sns:us-east-1:\d{12}:ara-prod-alerts$/);
     const user = one(run(), IAM_USER);
     expect(user.inputs.name).toBe("ara-prod-reports-replicator");
     const policy = one(run(), IAM_POLICY);
@@ -237,6 +239,12 @@ describe("the prod replica", () => {
         Effect: "Allow",
         Action: ["s3:PutObject"],
         Resource: [`${arn}/*`],
+      },
+      {
+        Sid: "PublishReplicationAlerts",
+        Effect: "Allow",
+        Action: ["sns:Publish"],
+        Resource: [topicArn],
       },
     ]);
     const key = one(run(), ACCESS_KEY);

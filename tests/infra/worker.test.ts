@@ -116,7 +116,10 @@ describe.each(STACKS)("signer worker in %s", (stack) => {
     const consumers = ofType(run(), CONSUMER);
     if (stack === "prod") {
       expect(scripts.sort()).toEqual(["worker-replicator", "worker-script"]);
-      expect(consumers).toHaveLength(1);
+      expect(consumers.map((c) => c.name).sort()).toEqual([
+        "worker-replicator-consumer",
+        "worker-replicator-dead-letters",
+      ]);
     } else {
       expect(scripts).toEqual(["worker-script"]);
       expect(consumers).toEqual([]);
@@ -167,7 +170,7 @@ describe("the prod replicator", () => {
   });
 
   it("consumes the storage queue, parking failures in the dead-letter queue", () => {
-    const consumer = one(run(), CONSUMER);
+    const consumer = one(run(), CONSUMER, "worker-replicator-consumer");
     const queue = one(run(), "cloudflare:index/queue:Queue", "storage-events");
     expect(consumer.inputs).toMatchObject({
       type: "worker",
@@ -177,6 +180,22 @@ describe("the prod replicator", () => {
     });
     expect(consumer.inputs.settings).toMatchObject({ batchSize: 10, maxRetries: 10 });
     expect(one(run(), SUBDOMAIN, "worker-replicator-workers-dev").inputs.enabled).toBe(false);
+  });
+
+  it("consumes the dead-letter queue too, in large slow batches, to alert on-call", () => {
+    const consumer = one(run(), CONSUMER, "worker-replicator-dead-letters");
+    const dlq = one(run(), "cloudflare:index/queue:Queue", "storage-events-dlq");
+    expect(consumer.inputs).toMatchObject({
+      type: "worker",
+      scriptName: "ara-prod-replicator",
+      queueId: dlq.outputs.queueId,
+    });
+    // A dead letter has no further queue to fall into.
+    expect(consumer.inputs.deadLetterQueue).toBeUndefined();
+    expect(consumer.inputs.settings).toMatchObject({ batchSize: 50, maxWaitTimeMs: 60_000 });
+    const byName = new Map(bindingsOf(replicator()).map((b) => [b.name, b]));
+    expect(byName.get("DEAD_LETTER_QUEUE")?.text).toBe(dlq.outputs.queueName);
+    expect(byName.get("ALERT_TOPIC_ARN")?.text).toBe(one(run(), "aws:sns/topic:Topic").outputs.arn);
   });
 });
 

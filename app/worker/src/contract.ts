@@ -22,6 +22,9 @@ export const REPLICATOR_BINDINGS = {
   replicaEndpoint: "REPLICA_ENDPOINT",
   awsAccessKeyId: "AWS_ACCESS_KEY_ID",
   awsSecretAccessKey: "AWS_SECRET_ACCESS_KEY",
+  deadLetterQueue: "DEAD_LETTER_QUEUE",
+  alertTopicArn: "ALERT_TOPIC_ARN",
+  alertEndpoint: "ALERT_ENDPOINT",
 } as const satisfies Record<keyof typeof contract.replicator.bindings, string>;
 
 /** Defaults for the plain-text vars; the worker applies them when a var is unset. */

@@ -21,6 +21,12 @@ export interface ReplicatorEnv {
   REPLICA_ENDPOINT?: PlainVar;
   AWS_ACCESS_KEY_ID: string;
   AWS_SECRET_ACCESS_KEY: string;
+  /** Name of the queue that parks events the replicator gave up on; it consumes that too. */
+  DEAD_LETTER_QUEUE: string;
+  /** SNS topic that receives an alert for every batch of copies given up for good. */
+  ALERT_TOPIC_ARN: string;
+  /** SNS endpoint override (tests); unset means https://sns.<topic region>.amazonaws.com. */
+  ALERT_ENDPOINT?: PlainVar;
 }
 
 // Compile-time agreement between the Env types and the contract names: `npm run typecheck`

@@ -37,6 +37,17 @@ export interface ReplicaConfig {
   endpoint?: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** The dead-letter queue's name: batches from it are the last chance, then an alert. */
+  deadLetterQueue: string;
+  alert: AlertTarget;
+}
+
+/** Where a copy given up for good is reported: an SNS topic, signed with the same key. */
+export interface AlertTarget {
+  topicArn: string;
+  region: string;
+  /** SNS endpoint, `https://sns.<region>.amazonaws.com` unless overridden (tests). */
+  endpoint: string;
 }
 
 export class ReplicaConfigError extends Error {}
@@ -52,29 +63,61 @@ export function readReplicaConfig(env: ReplicatorEnv): ReplicaConfig {
   const bucket = text(env.REPLICA_BUCKET);
   const accessKeyId = text(env.AWS_ACCESS_KEY_ID);
   const secretAccessKey = text(env.AWS_SECRET_ACCESS_KEY);
+  const deadLetterQueue = text(env.DEAD_LETTER_QUEUE);
+  const topicArn = text(env.ALERT_TOPIC_ARN);
   const missing = [
     bucket === undefined && "REPLICA_BUCKET (plain_text)",
     accessKeyId === undefined && "AWS_ACCESS_KEY_ID (secret_text)",
     secretAccessKey === undefined && "AWS_SECRET_ACCESS_KEY (secret_text)",
+    deadLetterQueue === undefined && "DEAD_LETTER_QUEUE (plain_text)",
+    topicArn === undefined && "ALERT_TOPIC_ARN (plain_text)",
   ].filter((m): m is string => m !== false);
   if (missing.length > 0) {
     throw new ReplicaConfigError(
       `The replicator is missing ${missing.join(", ")}; set them on the replicator worker (the storage component does this in prod).`,
     );
   }
-  const endpoint = text(env.REPLICA_ENDPOINT)?.replace(/\/+$/, "");
-  if (endpoint !== undefined && !/^https?:\/\/[^/?#]+$/.test(endpoint)) {
+  const endpoint = origin(
+    "REPLICA_ENDPOINT",
+    env.REPLICA_ENDPOINT,
+    "https://s3.us-west-2.amazonaws.com",
+  );
+  // arn:aws:sns:<region>:<account>:<name>; the region decides where the alert is signed for.
+  const arn = /^arn:aws[a-z-]*:sns:([a-z]{2}(?:-gov)?-[a-z]+-\d):\d{12}:[A-Za-z0-9_-]{1,256}$/.exec(
+    topicArn as string,
+  );
+  if (arn === null) {
     throw new ReplicaConfigError(
-      `REPLICA_ENDPOINT must be a scheme and host such as "https://s3.us-west-2.amazonaws.com" (got "${endpoint}").`,
+      `ALERT_TOPIC_ARN must be an SNS topic ARN such as "arn:aws:sns:us-east-1:123456789012:alerts" (got "${topicArn}").`,
     );
   }
+  const alertRegion = arn[1]!;
   return {
     bucket: bucket as string,
     region: text(env.REPLICA_REGION) ?? REPLICATOR_DEFAULTS.REPLICA_REGION,
     endpoint,
     accessKeyId: accessKeyId as string,
     secretAccessKey: secretAccessKey as string,
+    deadLetterQueue: deadLetterQueue as string,
+    alert: {
+      topicArn: topicArn as string,
+      region: alertRegion,
+      endpoint:
+        origin("ALERT_ENDPOINT", env.ALERT_ENDPOINT, "https://sns.us-east-1.amazonaws.com") ??
+        `https://sns.${alertRegion}.amazonaws.com`,
+    },
   };
+}
+
+/** An optional scheme-and-host override, without a trailing slash. */
+function origin(binding: string, value: unknown, example: string): string | undefined {
+  const url = text(value)?.replace(/\/+$/, "");
+  if (url !== undefined && !/^https?:\/\/[^/?#]+$/.test(url)) {
+    throw new ReplicaConfigError(
+      `${binding} must be a scheme and host such as "${example}" (got "${url}").`,
+    );
+  }
+  return url;
 }
 
 /** S3 key path: each segment encoded per RFC 3986, so the path sent is the path SigV4 signs. */
@@ -91,7 +134,10 @@ export function encodeS3Key(key: string): string {
 }
 
 /** Where the copy of `key` goes: virtual-hosted style on AWS, path style on a custom endpoint. */
-export function replicaUrl(cfg: ReplicaConfig, key: string): string {
+export function replicaUrl(
+  cfg: Pick<ReplicaConfig, "bucket" | "region" | "endpoint">,
+  key: string,
+): string {
   if (cfg.endpoint !== undefined) return `${cfg.endpoint}/${cfg.bucket}/${encodeS3Key(key)}`;
   return `https://${cfg.bucket}.s3.${cfg.region}.amazonaws.com/${encodeS3Key(key)}`;
 }

@@ -1,3 +1,4 @@
+import { alertText, publishAlert, type FailedCopy } from "./alerts";
 import type { ReplicatorEnv } from "./env";
 import {
   parseEvent,
@@ -43,8 +44,67 @@ async function handle(message: Message<unknown>, env: ReplicatorEnv, cfg: Replic
 }
 
 /**
+ * A batch from the dead-letter queue: events whose copy failed on every retry. Each gets one
+ * last attempt (the outage may be over); what still fails is reported to the alert topic in
+ * one message per batch, and acked once the alert is accepted, so on-call hears of every lost
+ * copy exactly once. If the alert itself cannot be sent, the messages are retried.
+ */
+async function handleDeadLetters(
+  batch: MessageBatch<unknown>,
+  env: ReplicatorEnv,
+  cfg: ReplicaConfig,
+) {
+  const failed: { message: Message<unknown>; failure: FailedCopy }[] = [];
+  let bucket = "";
+  for (const message of batch.messages) {
+    const event = parseEvent(message.body);
+    if (event === null) {
+      log("error", "not an R2 event notification; dropped", { id: message.id });
+      message.ack();
+      continue;
+    }
+    bucket = event.bucket;
+    const fields = {
+      id: message.id,
+      key: event.object.key,
+      action: event.action,
+      deadLetter: true,
+    };
+    try {
+      const outcome = await replicate(event, env.REPORTS, cfg, signer(cfg));
+      log("info", `${outcome} on the last attempt`, fields);
+      message.ack();
+    } catch (err) {
+      log("error", "copy failed for good", { ...fields, error: String(err) });
+      failed.push({
+        message,
+        failure: { key: event.object.key, attempts: message.attempts, error: String(err) },
+      });
+    }
+  }
+  if (failed.length === 0) return;
+  try {
+    const id = await publishAlert(
+      cfg,
+      alertText(
+        failed.map((f) => f.failure),
+        cfg,
+        bucket,
+      ),
+    );
+    log("warn", "alert sent for failed copies", { count: failed.length, alertMessageId: id });
+    for (const f of failed) f.message.ack();
+  } catch (err) {
+    log("error", "alert could not be sent; will retry", { error: String(err) });
+    for (const f of failed)
+      f.message.retry({ delaySeconds: retryDelaySeconds(f.message.attempts) });
+  }
+}
+
+/**
  * The R2 versioning substitute: consumes R2 event notifications from a Queue and copies each
- * new object to a versioned S3 bucket. Acks copies and vanished objects, retries failures.
+ * new object to a versioned S3 bucket. Acks copies and vanished objects, retries failures;
+ * after the last retry an event lands in the dead-letter queue, which this worker consumes too.
  */
 export default {
   async fetch() {
@@ -63,6 +123,10 @@ export default {
       for (const message of batch.messages) {
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
       }
+      return;
+    }
+    if (batch.queue === cfg.deadLetterQueue) {
+      await handleDeadLetters(batch, env, cfg);
       return;
     }
     const pending = [...batch.messages];

@@ -7,10 +7,16 @@ import { encodeS3Key, parseEvent, replicaUrl, retryDelaySeconds } from "../src/r
 import { bytes, DIST_REPLICATOR } from "./helpers/signer";
 import { expectBytes } from "./helpers/assert";
 import { LocalS3, S3_KEY_ID, S3_SECRET } from "./helpers/s3";
+import { LocalSns } from "./helpers/sns";
 
 const BUCKET = "ara-replica";
 const REGION = contract.replicator.defaults.REPLICA_REGION;
 const r = contract.replicator.bindings;
+const EVENTS_QUEUE = "ara-r2-events";
+const DEAD_LETTERS = "ara-r2-events-dlq";
+// The alert topic lives in another region than the replica: each must be signed for its own.
+const ALERT_REGION = "us-east-1";
+const TOPIC_ARN = `arn:aws:sns:${ALERT_REGION}:123456789012:ara-prod-alerts`;
 
 interface QueueResult {
   outcome: string;
@@ -27,6 +33,7 @@ interface QueueMessage {
 }
 
 let s3: LocalS3;
+let sns: LocalSns;
 let mf: Miniflare;
 
 function options(overrides: Record<string, unknown> = {}) {
@@ -35,6 +42,9 @@ function options(overrides: Record<string, unknown> = {}) {
     [r.replicaEndpoint]: s3.endpoint,
     [r.awsAccessKeyId]: S3_KEY_ID,
     [r.awsSecretAccessKey]: S3_SECRET,
+    [r.deadLetterQueue]: DEAD_LETTERS,
+    [r.alertTopicArn]: TOPIC_ARN,
+    [r.alertEndpoint]: sns.endpoint,
     ...overrides,
   };
   for (const k of Object.keys(bindings)) if (bindings[k] === undefined) delete bindings[k];
@@ -71,11 +81,11 @@ function event(
   };
 }
 
-async function deliver(messages: QueueMessage[]): Promise<QueueResult> {
+async function deliver(messages: QueueMessage[], queue = EVENTS_QUEUE): Promise<QueueResult> {
   const worker = (await mf.getWorker()) as unknown as {
     queue(queue: string, messages: QueueMessage[]): Promise<QueueResult>;
   };
-  return worker.queue("ara-r2-events", messages);
+  return worker.queue(queue, messages);
 }
 
 async function putR2(key: string, data: Uint8Array, contentType = "application/pdf") {
@@ -85,11 +95,13 @@ async function putR2(key: string, data: Uint8Array, contentType = "application/p
 
 beforeAll(async () => {
   s3 = await LocalS3.start(BUCKET, REGION);
+  sns = await LocalSns.start(ALERT_REGION, TOPIC_ARN);
   mf = new Miniflare(options());
 });
 afterAll(async () => {
   await mf?.dispose();
   await s3?.stop();
+  await sns?.stop();
 });
 let reconfigured = false;
 /** Restarts the replicator with other bindings for one test; beforeEach restores them. */
@@ -100,6 +112,9 @@ async function reconfigure(overrides: Record<string, unknown>) {
 beforeEach(async () => {
   s3.seen.length = 0;
   s3.failNext = 0;
+  sns.published.length = 0;
+  sns.verdicts.length = 0;
+  sns.failNext = 0;
   if (reconfigured) await mf.setOptions(options());
   reconfigured = false;
 });
@@ -243,6 +258,73 @@ describe("replicator queue consumer", () => {
     const res = await mf.dispatchFetch("https://replicator.example.test/anything");
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: "not_found" });
+  });
+});
+
+describe("replicator dead-letter queue", () => {
+  it("alerts on-call once per batch for copies that still fail, naming each key, then acks", async () => {
+    await putR2("dead/a.pdf", bytes(30, 1));
+    await putR2("dead/b c.pdf", bytes(30, 2));
+    s3.failNext = 2;
+    const messages = [
+      { ...event("dead/a.pdf"), attempts: 11 },
+      { ...event("dead/b c.pdf"), attempts: 11 },
+    ];
+    const result = await deliver(messages, DEAD_LETTERS);
+    expect(s3.seen.map((x) => x.verdict)).toEqual(["outage", "outage"]);
+    expect(sns.verdicts).toEqual(["ok"]);
+    expect(sns.published).toHaveLength(1);
+    const alert = sns.published[0]!;
+    expect(alert.topicArn).toBe(TOPIC_ARN);
+    expect(alert.subject).toBe("ARA: 2 report copies to the S3 replica failed");
+    expect(alert.message).toContain(
+      "- dead/a.pdf (11 attempts): Error: S3 refused the copy with HTTP 503 SlowDown",
+    );
+    expect(alert.message).toContain("- dead/b c.pdf (11 attempts)");
+    expect(alert.message).toContain(`to the versioned S3 replica ${BUCKET} (${REGION})`);
+    expect(alert.message).not.toContain(S3_SECRET);
+    expect([...result.explicitAcks].sort()).toEqual(messages.map((m) => m.id).sort());
+    expect(result.retryMessages).toEqual([]);
+    expect(await s3.get(BUCKET, "dead/a.pdf")).toBeNull();
+  });
+
+  it("copies without alerting when the last attempt succeeds", async () => {
+    await putR2("dead/recovered.pdf", bytes(30, 3));
+    const msg = { ...event("dead/recovered.pdf"), attempts: 11 };
+    const result = await deliver([msg], DEAD_LETTERS);
+    expect(result.explicitAcks).toEqual([msg.id]);
+    expect(sns.verdicts).toEqual([]);
+    expect((await s3.get(BUCKET, "dead/recovered.pdf"))?.bytes).toEqual(bytes(30, 3));
+  });
+
+  it("keeps the failures for a retry when the alert cannot be sent", async () => {
+    await putR2("dead/unsent.pdf", bytes(30, 4));
+    s3.failNext = 1;
+    sns.failNext = 1;
+    const msg = { ...event("dead/unsent.pdf"), attempts: 2 };
+    const result = await deliver([msg], DEAD_LETTERS);
+    expect(sns.verdicts).toEqual(["throttled"]);
+    expect(sns.published).toEqual([]);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([{ msgId: msg.id, delaySeconds: retryDelaySeconds(2) }]);
+  });
+
+  it("signs the alert for the topic's region, not the replica's", async () => {
+    await reconfigure({ [r.alertTopicArn]: TOPIC_ARN.replace(ALERT_REGION, "eu-west-1") });
+    await putR2("dead/region.pdf", bytes(30, 5));
+    s3.failNext = 1;
+    const result = await deliver([event("dead/region.pdf")], DEAD_LETTERS);
+    expect(sns.verdicts).toEqual([`signed for region eu-west-1, expected ${ALERT_REGION}`]);
+    expect(result.retryMessages).toHaveLength(1);
+  });
+
+  it("retries every message while ALERT_TOPIC_ARN is not a topic ARN", async () => {
+    await reconfigure({ [r.alertTopicArn]: "ara-prod-alerts" });
+    const msg = event("dead/any.pdf");
+    const result = await deliver([msg], DEAD_LETTERS);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual([msg.id]);
+    expect(s3.seen).toEqual([]);
+    expect(sns.verdicts).toEqual([]);
   });
 });
 

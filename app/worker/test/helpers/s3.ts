@@ -36,8 +36,9 @@ export interface SeenRequest {
  */
 export function verifySigV4(
   req: { method: string; url: string; headers: Record<string, string>; body: Buffer },
-  expect: { region: string; secrets: Record<string, string>; now?: number },
+  expect: { region: string; secrets: Record<string, string>; now?: number; service?: string },
 ): string {
+  const wantService = expect.service ?? "s3";
   const auth = req.headers.authorization ?? "";
   const m =
     /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
@@ -48,7 +49,7 @@ export function verifySigV4(
   const secret = expect.secrets[keyId!];
   if (secret === undefined) return "unknown access key";
   if (region !== expect.region) return `signed for region ${region}, expected ${expect.region}`;
-  if (service !== "s3") return `signed for service ${service}`;
+  if (service !== wantService) return `signed for service ${service}, expected ${wantService}`;
   const amzDate = req.headers["x-amz-date"] ?? "";
   if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== date) return "bad x-amz-date";
   const at = Date.parse(
@@ -56,11 +57,17 @@ export function verifySigV4(
   );
   if (Math.abs((expect.now ?? Date.now()) - at) > 15 * 60_000) return "request time skewed";
   const names = signedHeaders!.split(";");
-  for (const required of ["host", "x-amz-date", "x-amz-content-sha256"]) {
-    if (!names.includes(required)) return `${required} is not signed`;
+  // S3 requires the payload hash as a signed header; other services hash the body.
+  const required = [
+    "host",
+    "x-amz-date",
+    ...(wantService === "s3" ? ["x-amz-content-sha256"] : []),
+  ];
+  for (const name of required) {
+    if (!names.includes(name)) return `${name} is not signed`;
   }
   if ([...names].sort().join(";") !== signedHeaders) return "signed headers not sorted";
-  const payload = req.headers["x-amz-content-sha256"] ?? "";
+  const payload = req.headers["x-amz-content-sha256"] ?? sha256(req.body);
   if (payload !== "UNSIGNED-PAYLOAD" && payload !== sha256(req.body))
     return "payload hash mismatch";
   if (req.headers["content-md5"] !== undefined) {
@@ -100,7 +107,7 @@ export function verifySigV4(
   return "ok";
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -109,7 +116,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function flatHeaders(req: IncomingMessage): Record<string, string> {
+export function flatHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(",") : v;
