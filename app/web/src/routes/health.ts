@@ -1,0 +1,92 @@
+import type { Context, Hono } from "hono";
+import type { RouteDeps } from "../app";
+import type { AppEnv } from "../http";
+import { redisAvailable } from "../redis";
+
+async function timed<T>(fn: () => Promise<T>, timeoutMs: number): Promise<number> {
+  const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return Math.round((performance.now() - start) * 100) / 100;
+}
+
+/**
+ * Health for operations: the process (`/api/health`), each dependency with its latency, the
+ * readiness that Cloudflare's health checks probe (`/api/ready`), and Prometheus metrics.
+ */
+export function healthRoutes(
+  app: Hono<AppEnv>,
+  { pool, redis, signer, metrics, logger }: RouteDeps,
+) {
+  app.get("/api/health", (c) => c.json({ status: "ok" }));
+
+  const checkDatabase = () => timed(() => pool.query("SELECT 1"), 3000);
+  const checkRedis = async () => {
+    if (!(await redisAvailable(redis, 1000))) throw new Error("not connected");
+    return timed(() => redis.ping(), 1000);
+  };
+
+  const healthRoute =
+    (name: string, check: () => Promise<number>) => async (c: Context<AppEnv>) => {
+      try {
+        const latencyMs = await check();
+        metrics.dependencyUp.set({ dependency: name }, 1);
+        return c.json({ status: "ok", latencyMs });
+      } catch (err) {
+        metrics.dependencyUp.set({ dependency: name }, 0);
+        logger.warn({ reqId: c.get("requestId"), dependency: name, err }, "health check failed");
+        return c.json({ status: "error", message: `${name} is unavailable` }, 503);
+      }
+    };
+  app.get("/api/health/database", healthRoute("database", checkDatabase));
+  app.get("/api/health/redis", healthRoute("redis", checkRedis));
+
+  app.get("/api/ready", async (c) => {
+    const names = ["database", "redis", "signer"] as const;
+    const values = await Promise.all([
+      checkDatabase().then(
+        () => true,
+        () => false,
+      ),
+      checkRedis().then(
+        () => true,
+        () => false,
+      ),
+      signer.health(),
+    ]);
+    const results: Record<string, "ok" | "error"> = {};
+    const failed: string[] = [];
+    for (const [i, name] of names.entries()) {
+      const ok = values[i] === true;
+      metrics.dependencyUp.set({ dependency: name }, ok ? 1 : 0);
+      results[name] = ok ? "ok" : "error";
+      if (!ok) failed.push(name);
+    }
+    if (failed.length === 0) return c.json({ status: "ok", checks: results });
+    return c.json(
+      {
+        status: "error",
+        error: "not_ready",
+        message: `Unavailable: ${failed.join(", ")}`,
+        failed,
+        checks: results,
+      },
+      503,
+    );
+  });
+
+  app.get("/api/metrics", async (c) => {
+    return c.body(await metrics.registry.metrics(), 200, {
+      "content-type": metrics.registry.contentType,
+    });
+  });
+}
