@@ -236,10 +236,31 @@ function toProblem(
   }
   const got = lookup(candidate, path);
   const problem =
-    got === undefined
-      ? "is required but not set"
-      : `${issue.message.replace(/^Invalid input: /, "")}; got ${describe(got)}`;
+    got === undefined ? "is required but not set" : `${plainMessage(issue)}; got ${describe(got)}`;
   return { key, problem, fix: setCommand(key, stack) };
+}
+
+/** The schema's own message, or for zod's default range messages the same in plain words. */
+function plainMessage(issue: z.core.$ZodIssue): string {
+  if (
+    (issue.code === "too_small" || issue.code === "too_big") &&
+    /^Too (small|big):/.test(issue.message)
+  ) {
+    const small = issue.code === "too_small";
+    const bound = Number(small ? issue.minimum : issue.maximum);
+    const inclusive = issue.inclusive !== false;
+    const limit = small
+      ? inclusive
+        ? `at least ${bound}`
+        : `more than ${bound}`
+      : inclusive
+        ? `at most ${bound}`
+        : `less than ${bound}`;
+    if (issue.origin === "array" || issue.origin === "set") return `must list ${limit} item(s)`;
+    if (issue.origin === "string") return `must be ${limit} character(s) long`;
+    return `must be ${limit}`;
+  }
+  return issue.message.replace(/^Invalid input: /, "");
 }
 
 function setCommand(key: string, stack: string): string {

@@ -82,8 +82,8 @@ export const DatabaseSettings = z
     /** Replicas: 0 for a single node, 2 or more for high availability. */
     replicas: z
       .int("must be a whole number")
-      .min(0)
-      .max(8)
+      .min(0, "must be 0 or more")
+      .max(8, "must be at most 8")
       .refine(
         (n) => n !== 1,
         "must be 0 (single node) or at least 2 (HA); PlanetScale has no 1-replica cluster",
@@ -114,7 +114,7 @@ export const CacheSettings = z
     /** Evict keys when memory is full instead of refusing writes. */
     eviction: z.boolean(),
     /** Monthly spend cap in USD; Upstash throttles the database when it is reached. */
-    budgetUsd: z.int("must be a whole number of dollars").min(1),
+    budgetUsd: z.int("must be a whole number of dollars").min(1, "must be at least 1 dollar"),
     /** Prod Pack ($200/month per database): SLA, multi-zone HA, backups. An explicit, costed choice. */
     prodPack: z.boolean(),
     /** Upstash auto-scaling of the plan. */
@@ -239,7 +239,7 @@ export const MonitoringSettings = z
      * AWS Budgets sees only AWS; the other vendors are bounded by the policy pack's estimate
      * before each deploy and by their own caps (the cache's Upstash budget).
      */
-    awsBudgetUsd: z.int("must be a whole number of dollars").min(1),
+    awsBudgetUsd: z.int("must be a whole number of dollars").min(1, "must be at least 1 dollar"),
     /** Alert when AWS spend passes these percentages of awsBudgetUsd. */
     budgetAlertPercents: z.array(z.int().min(1).max(200)).min(1),
   })

@@ -41,7 +41,7 @@ afterEach(() => vi.restoreAllMocks());
 const registered = () =>
   (pulumi.runtime.getMonitor() as any).getRegisteredResources().size as number;
 
-const cases: { name: string; key: string; args: () => string[] }[] = [
+const cases: { name: string; key: string; says?: string; args: () => string[] }[] = [
   {
     name: "wrong type: replicas is text",
     key: "ara:database.replicas",
@@ -85,9 +85,19 @@ const cases: { name: string; key: string; args: () => string[] }[] = [
   {
     name: "out of range: URL TTL of 10 s",
     key: "ara:worker.urlTtlSeconds",
+    says: "ara:worker.urlTtlSeconds: must be at least 60; got 10",
     args: () => [
       "--config-file",
       variant("range-ttl", (c) => (c["ara:worker"] = { urlTtlSeconds: 10 })),
+    ],
+  },
+  {
+    name: "out of range: negative replicas",
+    key: "ara:database.replicas",
+    says: "ara:database.replicas: must be 0 or more; got -1",
+    args: () => [
+      "--config-file",
+      variant("range-negative-replicas", (c) => (c["ara:database"] = { replicas: -1 })),
     ],
   },
   {
@@ -166,13 +176,14 @@ const cases: { name: string; key: string; args: () => string[] }[] = [
 ];
 
 describe("invalid stack config", () => {
-  it.each(cases)("$name: exits 2 naming $key, registers nothing", async ({ key, args }) => {
+  it.each(cases)("$name: exits 2 naming $key, registers nothing", async ({ key, says, args }) => {
     const extra = args();
     const argv =
       extra[0] === "--stack-override" ? ["--stack", extra[1]!] : ["--stack", "prod", ...extra];
     const code = await main(argv);
     expect(code).toBe(2);
     expect(stderr).toContain(key);
+    if (says) expect(stderr).toContain(says);
     expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
     expect(registered()).toBe(0);
   });
