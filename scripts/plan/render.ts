@@ -277,7 +277,8 @@ export function renderGraph(run: ProgramRun): string {
 /** What the policy pack says about a plan: the cost estimate and the verdict. */
 export type PlanVerdict = StackEvaluation;
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
+// A credit prints as −$10.00, not $-10.00.
+const usd = (n: number) => `${n < 0 ? "−" : ""}$${Math.abs(n).toFixed(2)}`;
 const resourceName = (urn: string) => (urn ? urn.split("::").pop()! : "(stack)");
 
 /**
