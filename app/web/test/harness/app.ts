@@ -65,8 +65,11 @@ export async function startApp(overrides: Record<string, string> = {}): Promise<
 }
 
 let ipCounter = 0;
-// A distinct client address per call (documentation range; only ever sent as a header).
-export const freshIp = () => `198.51.${(process.pid % 200) + 1}.${(ipCounter++ % 250) + 1}`;
+// A distinct client address per call, only ever sent as a header. Every test file shares one
+// Redis, and the per-IP limit counts for a minute, so addresses must not repeat across files
+// or workers: each module evaluation takes 32 random bits under the IPv6 documentation prefix.
+const ipPrefix = `2001:db8:${randomBytes(2).toString("hex")}:${randomBytes(2).toString("hex")}`;
+export const freshIp = () => `${ipPrefix}::${(++ipCounter).toString(16)}`;
 
 export interface Res<T = any> {
   status: number;
