@@ -5,6 +5,7 @@ import { databaseConnectionTls } from "./rules/database-connection-tls";
 import { databaseDailyBackups } from "./rules/database-daily-backups";
 import { databaseDeletionProtection } from "./rules/database-deletion-protection";
 import { httpsOnlyUrls } from "./rules/https-only-urls";
+import { queueDeadLettersConsumed } from "./rules/queue-dead-letters-consumed";
 import { r2PublicAccessDisabled } from "./rules/r2-public-access-disabled";
 import { s3DenyInsecureTransport } from "./rules/s3-deny-insecure-transport";
 import { s3EncryptionAtRest } from "./rules/s3-encryption-at-rest";
@@ -65,6 +66,7 @@ export function createPolicies(context: ContextSource): PolicyPackArgs["policies
     cloudflareApiRateLimit(),
     vercelApiRateLimit(),
     workersDevDisabled(),
+    queueDeadLettersConsumed(),
   ];
 }
 

@@ -40,6 +40,32 @@ const setProps = (g: Graph, name: string, props: Record<string, unknown>) => {
 const drop = (g: Graph, name: string) => {
   g.resources.splice(g.resources.indexOf(find(g, name)), 1);
 };
+/**
+ * Gives the fixture's event consumer a dead-letter queue, as components/worker does in prod;
+ * with `consumed`, also the consumer that reads it.
+ */
+const withDeadLetters = (g: Graph, consumed: boolean) => {
+  const consumer = find(g, "report-events-consumer");
+  const dlq = { ...find(g, "report-events"), name: "report-events-dlq" };
+  dlq.urn = dlq.urn.replace(/report-events$/, "report-events-dlq");
+  dlq.props = { ...dlq.props, queueName: `${dlq.props.queueName}-dlq` };
+  g.resources.push(dlq);
+  consumer.props.deadLetterQueue = dlq.props.queueName;
+  consumer.dependsOn = [...(consumer.dependsOn ?? []), dlq.urn];
+  if (consumed) {
+    const { deadLetterQueue: _sends, ...reads } = consumer.props;
+    g.resources.push({
+      ...consumer,
+      name: "report-events-dlq-consumer",
+      urn: consumer.urn.replace(/report-events-consumer$/, "report-events-dlq-consumer"),
+      props: { ...reads, queueId: "dlq-id" },
+      dependsOn: [
+        dlq.urn,
+        ...(consumer.dependsOn ?? []).filter((u) => !u.includes("report-events")),
+      ],
+    });
+  }
+};
 const setConfig = (g: Graph, key: string, value: object) => {
   const current = g.config[`ara:${key}`];
   g.config[`ara:${key}`] = JSON.stringify({ ...(current ? JSON.parse(current) : {}), ...value });
@@ -376,6 +402,13 @@ const CASES: Case[] = [
     edit: (g) => setProps(g, "signer-subdomain", { enabled: true }),
   },
   {
+    policy: "queue-dead-letters-consumed",
+    why: "a dead-letter queue nobody consumes",
+    edit: (g) => withDeadLetters(g, false),
+    message:
+      /Queue 'report-events-dlq' receives dead letters from QueueConsumer 'report-events-consumer', but nothing consumes it/,
+  },
+  {
     policy: "workers-dev-disabled",
     why: "no subdomain resource",
     edit: (g) => drop(g, "signer-subdomain"),
@@ -400,6 +433,19 @@ describe("each policy fails on its violation", () => {
   it("rules/ holds exactly one file per policy, named after it", () => {
     const files = readdirSync(path.join(PACK_DIR, "rules")).map((f) => f.replace(/\.ts$/, ""));
     expect(files.sort()).toEqual(policies.map((p) => p.name).sort());
+  });
+});
+
+describe("queue-dead-letters-consumed", () => {
+  it("passes when the dead-letter queue has a consumer of its own", async () => {
+    const e = await evaluate("prod", (g) => withDeadLetters(g, true));
+    expect(named(e, "queue-dead-letters-consumed")).toEqual([]);
+  });
+
+  it("does not take the consumer that sends to the dead-letter queue for one that reads it", async () => {
+    // Both consumers depend on the dead-letter queue; only the second reads it.
+    const e = await evaluate("prod", (g) => withDeadLetters(g, false));
+    expect(named(e, "queue-dead-letters-consumed")).toHaveLength(1);
   });
 });
 

@@ -114,4 +114,22 @@ describe("deliberately broken prod configs", () => {
     expect(names).toContain("mandatory zone-min-tls-version");
     expect(names).toContain("remediate secrets-marked-secret");
   });
+
+  it("prod without the dead-letter queue's consumer fails queue-dead-letters-consumed", async () => {
+    const { run, e } = await plan("prod");
+    expect(e.policies.violations.filter((v) => v.policy === "queue-dead-letters-consumed")).toEqual(
+      [],
+    );
+    const file = readStackFile(path.join(ROOT, "Pulumi.prod.yaml"), "ara");
+    const resources = run.resources.filter((r) => r.name !== "worker-replicator-dead-letters");
+    expect(resources).toHaveLength(run.resources.length - 1);
+    const broken = await evaluateStack({ stack: "prod", config: file.config, resources });
+    const hits = broken.policies.violations.filter(
+      (v) => v.policy === "queue-dead-letters-consumed",
+    );
+    expect(hits.map((h) => h.level)).toEqual(["mandatory"]);
+    expect(hits[0]!.message).toMatch(
+      /Queue 'storage-events-dlq' receives dead letters from QueueConsumer 'worker-replicator-consumer'/,
+    );
+  });
 });

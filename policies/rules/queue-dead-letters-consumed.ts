@@ -1,0 +1,71 @@
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { label, stackRule, whenKnown, type RuleMeta } from "../lib/define";
+import { T } from "../lib/types";
+
+export const meta: RuleMeta = {
+  name: "queue-dead-letters-consumed",
+  description:
+    "Every Cloudflare Queue that receives dead letters has a consumer of its own, so messages that failed every retry reach someone.",
+  enforcementLevel: "mandatory",
+  severity: "medium",
+  remediation:
+    "Add a cloudflare.QueueConsumer on the dead-letter queue (components/worker: the replicator consumes it and alerts the SNS topic), or remove deadLetterQueue from the consumer that names it.",
+};
+
+/** Whether `child`'s `field` input comes from `parent`: a property dependency, or equal values. */
+function linked(
+  child: PolicyResource,
+  field: string,
+  parent: PolicyResource,
+  parentField: string,
+): boolean {
+  if ((child.propertyDependencies?.[field] ?? []).some((d) => d.urn === parent.urn)) return true;
+  const value = whenKnown(() => child.props[field]);
+  return (
+    typeof value === "string" &&
+    value !== "" &&
+    value === whenKnown(() => parent.props[parentField])
+  );
+}
+
+/**
+ * Whether `consumer` reads `queue`. Its `queueId` is the queue's output, unknown before the
+ * queue exists, so the link is its property dependency when the engine sends one, else a
+ * dependency on the queue that is not the one named as its own dead-letter queue.
+ */
+function consumes(consumer: PolicyResource, queue: PolicyResource): boolean {
+  const byProperty = consumer.propertyDependencies?.queueId;
+  if (byProperty && byProperty.length > 0) return byProperty.some((d) => d.urn === queue.urn);
+  const value = whenKnown(() => consumer.props.queueId);
+  if (typeof value === "string" && value !== "" && value === whenKnown(() => queue.props.queueId))
+    return true;
+  return (
+    consumer.dependencies.some((d) => d.urn === queue.urn) &&
+    !linked(consumer, "deadLetterQueue", queue, "queueName")
+  );
+}
+
+/**
+ * Seed 004 wants failures visible ("Alerts", "Monitoring"). A dead-letter queue nobody
+ * consumes is where the report replica's failed copies would wait, unseen, until Queues
+ * delete them (four days by default), and prod would lose its versioned backup silently.
+ * @severity medium
+ */
+export function queueDeadLettersConsumed(): StackValidationPolicy {
+  return stackRule(meta, (args, report) => {
+    const queues = args.resources.filter((r) => r.type === T.queue);
+    const consumers = args.resources.filter((r) => r.type === T.queueConsumer);
+    let deadLetterQueues = 0;
+    for (const queue of queues) {
+      const senders = consumers.filter((c) => linked(c, "deadLetterQueue", queue, "queueName"));
+      if (senders.length === 0) continue;
+      deadLetterQueues++;
+      if (!consumers.some((c) => consumes(c, queue))) {
+        report(
+          `${label(queue)} receives dead letters from ${senders.map(label).join(", ")}, but nothing consumes it: messages that failed every retry would expire unseen.`,
+        );
+      }
+    }
+    if (deadLetterQueues === 0) args.notApplicable("no queue consumer names a dead-letter queue");
+  });
+}
