@@ -121,15 +121,18 @@ export function label(r: { name: string; type: string }): string {
 /**
  * Whether `child` refers to `parent`: through its recorded dependencies (implicit ones from
  * Output inputs included), or, failing that, through an input equal to one of the parent's
- * identifying values (e.g. an S3 bucket name).
+ * identifying values (e.g. an S3 bucket name). With `anyDependency: false` only `field`
+ * counts (its property dependency or its value): for a child that depends on the parent for
+ * some other input.
  */
 export function refersTo(
   child: PolicyResource,
   parent: PolicyResource,
   field: string,
   parentKeys: readonly string[],
+  { anyDependency = true }: { anyDependency?: boolean } = {},
 ): boolean {
-  if (child.dependencies.some((d) => d.urn === parent.urn)) return true;
+  if (anyDependency && child.dependencies.some((d) => d.urn === parent.urn)) return true;
   if ((child.propertyDependencies[field] ?? []).some((d) => d.urn === parent.urn)) return true;
   const value = whenKnown(() => child.props[field]);
   if (typeof value !== "string" || value === "") return false;

@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { label, stackRule, whenKnown, type RuleMeta } from "../lib/define";
+import { label, refersTo, stackRule, type RuleMeta } from "../lib/define";
 import { T } from "../lib/types";
 
 export const meta: RuleMeta = {
@@ -12,21 +12,9 @@ export const meta: RuleMeta = {
     "Add a cloudflare.QueueConsumer on the dead-letter queue (components/worker: the replicator consumes it and alerts the SNS topic), or remove deadLetterQueue from the consumer that names it.",
 };
 
-/** Whether `child`'s `field` input comes from `parent`: a property dependency, or equal values. */
-function linked(
-  child: PolicyResource,
-  field: string,
-  parent: PolicyResource,
-  parentField: string,
-): boolean {
-  if ((child.propertyDependencies?.[field] ?? []).some((d) => d.urn === parent.urn)) return true;
-  const value = whenKnown(() => child.props[field]);
-  return (
-    typeof value === "string" &&
-    value !== "" &&
-    value === whenKnown(() => parent.props[parentField])
-  );
-}
+/** Whether `consumer` names `queue` as the queue its failed messages go to. */
+const sendsTo = (consumer: PolicyResource, queue: PolicyResource) =>
+  refersTo(consumer, queue, "deadLetterQueue", ["queueName"], { anyDependency: false });
 
 /**
  * Whether `consumer` reads `queue`. Its `queueId` is the queue's output, unknown before the
@@ -34,15 +22,10 @@ function linked(
  * dependency on the queue that is not the one named as its own dead-letter queue.
  */
 function consumes(consumer: PolicyResource, queue: PolicyResource): boolean {
-  const byProperty = consumer.propertyDependencies?.queueId;
-  if (byProperty && byProperty.length > 0) return byProperty.some((d) => d.urn === queue.urn);
-  const value = whenKnown(() => consumer.props.queueId);
-  if (typeof value === "string" && value !== "" && value === whenKnown(() => queue.props.queueId))
-    return true;
-  return (
-    consumer.dependencies.some((d) => d.urn === queue.urn) &&
-    !linked(consumer, "deadLetterQueue", queue, "queueName")
-  );
+  const byProperty = consumer.propertyDependencies?.queueId ?? [];
+  if (byProperty.length > 0) return byProperty.some((d) => d.urn === queue.urn);
+  if (refersTo(consumer, queue, "queueId", ["queueId"], { anyDependency: false })) return true;
+  return consumer.dependencies.some((d) => d.urn === queue.urn) && !sendsTo(consumer, queue);
 }
 
 /**
@@ -57,7 +40,7 @@ export function queueDeadLettersConsumed(): StackValidationPolicy {
     const consumers = args.resources.filter((r) => r.type === T.queueConsumer);
     let deadLetterQueues = 0;
     for (const queue of queues) {
-      const senders = consumers.filter((c) => linked(c, "deadLetterQueue", queue, "queueName"));
+      const senders = consumers.filter((c) => sendsTo(c, queue));
       if (senders.length === 0) continue;
       deadLetterQueues++;
       if (!consumers.some((c) => consumes(c, queue))) {
