@@ -75,10 +75,10 @@ export interface StorageArgs {
   replica: StorageReplicaArgs;
   /**
    * SNS topic the replicator alerts when a copy fails for good (the monitoring component's
-   * topic); its key may publish there and nowhere else. Required when `replica.enabled`.
-   * @default none
+   * topic); its key may publish there and nowhere else. Unused without a replica.
+   * @default none; the program passes the monitoring component's topic
    */
-  alertTopicArn?: pulumi.Input<string>;
+  alertTopicArn: pulumi.Input<string>;
   /** Protection for the R2 bucket and the replica bucket (stacks/presets.ts `protection`). */
   protection: Protection;
 }
@@ -115,7 +115,7 @@ export interface ReportReplication {
  * const storage = new Storage("storage", { accountId, location: "enam", objectExpiryDays: 30,
  *   abortMultipartAfterDays: 1, lockRetentionDays: null, corsOrigins: ["https://app.example.com"],
  *   replica: { enabled: false, region: "us-west-2", noncurrentVersionExpiryDays: 30 },
- *   protection: { protect: false, retainOnDelete: false } },
+ *   alertTopicArn: monitoring.alertTopicArn, protection: { protect: false, retainOnDelete: false } },
  *   { names, providers: [cloudflareProvider, awsProvider] });
  * const binding = storage.binding("REPORTS"); // for a WorkersScript
  * ```
@@ -251,12 +251,6 @@ function createReplica(
 ): ReportReplication {
   const { region, noncurrentVersionExpiryDays } = args.replica;
   const child = { parent };
-  if (args.alertTopicArn === undefined) {
-    throw new Error(
-      `Storage "${name}": replica.enabled needs alertTopicArn, the SNS topic that hears of copies ` +
-        "that failed for good; pass the monitoring component's alertTopicArn.",
-    );
-  }
   const alertTopicArn = pulumi.output(args.alertTopicArn);
 
   // Event notifications: every object-creating action goes to a queue the replicator consumes.
