@@ -19,6 +19,12 @@ export class ClientAbortedError extends Error {
 
 type NodeBindings = { incoming?: IncomingMessage & { rawBody?: unknown } } | undefined;
 
+/** Throws BodyTooLargeError when the request declares a Content-Length over `maxBytes`. */
+export function refuseDeclaredOver(c: Context, maxBytes: number): void {
+  const declared = c.req.header("content-length");
+  if (declared !== undefined && Number(declared) > maxBytes) throw new BodyTooLargeError(maxBytes);
+}
+
 /**
  * Reads a request body of at most `maxBytes`, whether or not it declares a Content-Length.
  *
@@ -29,8 +35,7 @@ type NodeBindings = { incoming?: IncomingMessage & { rawBody?: unknown } } | und
  * another runtime) it reads the web body with the same limit.
  */
 export async function readBody(c: Context, maxBytes: number): Promise<Buffer> {
-  const declared = c.req.header("content-length");
-  if (declared !== undefined && Number(declared) > maxBytes) throw new BodyTooLargeError(maxBytes);
+  refuseDeclaredOver(c, maxBytes);
   const incoming = (c.env as NodeBindings)?.incoming;
   if (incoming && typeof incoming.on === "function") {
     // Some hosts hand over the body already buffered (node-server honours the same field).

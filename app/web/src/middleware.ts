@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppDeps } from "./app";
-import { BodyTooLargeError, ClientAbortedError } from "./body";
+import { BodyTooLargeError, ClientAbortedError, refuseDeclaredOver } from "./body";
 import { fail, HttpError, type AppEnv } from "./http";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
@@ -131,10 +131,7 @@ export function apiRateLimit(deps: AppDeps): MiddlewareHandler<AppEnv> {
  */
 export function declaredBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   return (c, next) => {
-    const declared = c.req.header("content-length");
-    if (declared !== undefined && Number(declared) > maxBytes) {
-      throw new BodyTooLargeError(maxBytes);
-    }
+    refuseDeclaredOver(c, maxBytes);
     return next();
   };
 }

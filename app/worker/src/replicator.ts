@@ -1,3 +1,4 @@
+import type { AwsClient } from "aws4fetch";
 import { alertText, publishAlert, type FailedCopy } from "./alerts";
 import type { ReplicatorEnv } from "./env";
 import {
@@ -6,6 +7,7 @@ import {
   replicate,
   retryDelaySeconds,
   signer,
+  type R2EventNotification,
   type ReplicaConfig,
 } from "./replication";
 
@@ -18,30 +20,62 @@ function log(level: "info" | "warn" | "error", msg: string, fields: Record<strin
   else console.log(line);
 }
 
-async function handle(message: Message<unknown>, env: ReplicatorEnv, cfg: ReplicaConfig) {
+/** A copy that failed: the caller retries it, or reports it from the dead-letter queue. */
+interface Failure {
+  message: Message<unknown>;
+  event: R2EventNotification;
+  fields: Record<string, unknown>;
+  error: string;
+}
+
+/**
+ * One copy attempt. A body that names no object is dropped (retrying cannot fix it, it would
+ * only reach the dead-letter queue); a copy, a vanished object or an action that is not
+ * copied is acked; a failure is returned, unacked.
+ */
+async function attempt(
+  message: Message<unknown>,
+  env: ReplicatorEnv,
+  cfg: ReplicaConfig,
+  client: AwsClient,
+  context: Record<string, unknown> = {},
+): Promise<Failure | undefined> {
   const event = parseEvent(message.body);
   if (event === null) {
-    // Retrying cannot fix a body that names no object; it would only reach the dead-letter queue.
     log("error", "not an R2 event notification; dropped", { id: message.id });
     message.ack();
-    return;
+    return undefined;
   }
-  const fields = { id: message.id, key: event.object.key, action: event.action };
+  const fields = { id: message.id, key: event.object.key, action: event.action, ...context };
   try {
-    const outcome = await replicate(event, env.REPORTS, cfg, signer(cfg));
+    const outcome = await replicate(event, env.REPORTS, cfg, client);
     log(outcome === "copied" ? "info" : "warn", outcome, fields);
     message.ack();
+    return undefined;
   } catch (err) {
-    const delaySeconds = retryDelaySeconds(message.attempts);
-    log("error", "copy failed; will retry", {
-      ...fields,
-      attempts: message.attempts,
-      delaySeconds,
-      error: String(err),
-    });
-    message.retry({ delaySeconds });
+    return { message, event, fields, error: String(err) };
   }
 }
+
+/** Runs `fn` over the messages, CONCURRENCY at a time; returns the failures. */
+async function attemptAll(
+  messages: readonly Message<unknown>[],
+  fn: (message: Message<unknown>) => Promise<Failure | undefined>,
+): Promise<Failure[]> {
+  const pending = [...messages];
+  const failures: Failure[] = [];
+  const workers = Array.from({ length: Math.min(CONCURRENCY, pending.length) }, async () => {
+    for (let m = pending.shift(); m !== undefined; m = pending.shift()) {
+      const failure = await fn(m);
+      if (failure) failures.push(failure);
+    }
+  });
+  await Promise.all(workers);
+  return failures;
+}
+
+const retryLater = (message: Message<unknown>) =>
+  message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
 
 /**
  * A batch from the dead-letter queue: events whose copy failed on every retry. Each gets one
@@ -49,55 +83,20 @@ async function handle(message: Message<unknown>, env: ReplicatorEnv, cfg: Replic
  * one message per batch, and acked once the alert is accepted, so on-call hears of every lost
  * copy exactly once. If the alert itself cannot be sent, the messages are retried.
  */
-async function handleDeadLetters(
-  batch: MessageBatch<unknown>,
-  env: ReplicatorEnv,
-  cfg: ReplicaConfig,
-) {
-  const failed: { message: Message<unknown>; failure: FailedCopy }[] = [];
-  let bucket = "";
-  for (const message of batch.messages) {
-    const event = parseEvent(message.body);
-    if (event === null) {
-      log("error", "not an R2 event notification; dropped", { id: message.id });
-      message.ack();
-      continue;
-    }
-    bucket = event.bucket;
-    const fields = {
-      id: message.id,
-      key: event.object.key,
-      action: event.action,
-      deadLetter: true,
-    };
-    try {
-      const outcome = await replicate(event, env.REPORTS, cfg, signer(cfg));
-      log("info", `${outcome} on the last attempt`, fields);
-      message.ack();
-    } catch (err) {
-      log("error", "copy failed for good", { ...fields, error: String(err) });
-      failed.push({
-        message,
-        failure: { key: event.object.key, attempts: message.attempts, error: String(err) },
-      });
-    }
-  }
-  if (failed.length === 0) return;
+async function reportDeadLetters(failed: Failure[], cfg: ReplicaConfig) {
+  for (const f of failed) log("error", "copy failed for good", { ...f.fields, error: f.error });
+  const copies: FailedCopy[] = failed.map((f) => ({
+    key: f.event.object.key,
+    attempts: f.message.attempts,
+    error: f.error,
+  }));
   try {
-    const id = await publishAlert(
-      cfg,
-      alertText(
-        failed.map((f) => f.failure),
-        cfg,
-        bucket,
-      ),
-    );
+    const id = await publishAlert(cfg, alertText(copies, cfg, failed[0]!.event.bucket));
     log("warn", "alert sent for failed copies", { count: failed.length, alertMessageId: id });
     for (const f of failed) f.message.ack();
   } catch (err) {
     log("error", "alert could not be sent; will retry", { error: String(err) });
-    for (const f of failed)
-      f.message.retry({ delaySeconds: retryDelaySeconds(f.message.attempts) });
+    for (const f of failed) retryLater(f.message);
   }
 }
 
@@ -120,19 +119,27 @@ export default {
       cfg = readReplicaConfig(env);
     } catch (err) {
       log("error", "replicator misconfigured; retrying the batch", { error: String(err) });
-      for (const message of batch.messages) {
-        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-      }
+      for (const message of batch.messages) retryLater(message);
       return;
     }
+    const client = signer(cfg);
     if (batch.queue === cfg.deadLetterQueue) {
-      await handleDeadLetters(batch, env, cfg);
+      const failed = await attemptAll(batch.messages, (m) =>
+        attempt(m, env, cfg, client, { deadLetter: true }),
+      );
+      if (failed.length > 0) await reportDeadLetters(failed, cfg);
       return;
     }
-    const pending = [...batch.messages];
-    const workers = Array.from({ length: Math.min(CONCURRENCY, pending.length) }, async () => {
-      for (let m = pending.shift(); m !== undefined; m = pending.shift()) await handle(m, env, cfg);
-    });
-    await Promise.all(workers);
+    const failed = await attemptAll(batch.messages, (m) => attempt(m, env, cfg, client));
+    for (const f of failed) {
+      const delaySeconds = retryDelaySeconds(f.message.attempts);
+      log("error", "copy failed; will retry", {
+        ...f.fields,
+        attempts: f.message.attempts,
+        delaySeconds,
+        error: f.error,
+      });
+      f.message.retry({ delaySeconds });
+    }
   },
 } satisfies ExportedHandler<ReplicatorEnv, unknown>;

@@ -40,6 +40,17 @@ interface AuditRow {
   has_email: boolean;
 }
 
+/** What the API and the PDF report show of an audit, in the app's camelCase. */
+const summary = (row: AuditRow) => ({
+  id: row.id,
+  organization: row.organization,
+  score: row.score,
+  level: row.level,
+  categoryScores: row.category_scores,
+  recommendations: row.recommendations,
+  createdAt: row.created_at,
+});
+
 /**
  * Readiness audits: scored and stored with the contact email encrypted by pgcrypto, readable
  * only by the session that created them, and rendered to a PDF stored through the signer.
@@ -106,12 +117,7 @@ export function auditRoutes(app: Hono<AppEnv>, deps: RouteDeps) {
     const row = await loadAudit(c.req.param("id"), c.get("sessionId"));
     if (!row) return auditNotFound(c);
     return c.json({
-      id: row.id,
-      organization: row.organization,
-      score: row.score,
-      level: row.level,
-      categoryScores: row.category_scores,
-      recommendations: row.recommendations,
+      ...summary(row),
       answers: row.answers,
       hasEmail: row.has_email,
       createdAt: row.created_at.toISOString(),
@@ -137,15 +143,7 @@ export function auditRoutes(app: Hono<AppEnv>, deps: RouteDeps) {
         { "Retry-After": String(limit.retryAfter) },
       );
     }
-    const pdf = await renderReport({
-      id: row.id,
-      organization: row.organization,
-      score: row.score,
-      level: row.level,
-      categoryScores: row.category_scores,
-      recommendations: row.recommendations,
-      createdAt: row.created_at,
-    });
+    const pdf = await renderReport(summary(row));
     const upload = await signer.signUpload({
       contentType: "application/pdf",
       contentLength: pdf.byteLength,
