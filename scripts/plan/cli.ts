@@ -17,7 +17,7 @@ import {
 } from "./render";
 import { readStackFile, StackFileError } from "./stack-file";
 
-export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--config-file <file>] [--json | --markdown] [--diff <plan.json>] [--policy-pack-config <file>]
+export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--config-file <file>] [--json | --markdown] [--diff <plan.json>] [--policy-pack-config <file>] [--wide]
 
   --stack <name>                Stack to plan; reads Pulumi.<name>.yaml unless --config-file is given.
   --config-file <file>          A file in Pulumi.<stack>.yaml format to plan instead.
@@ -25,6 +25,7 @@ export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--confi
   --markdown                    Print a summary for a pull-request comment.
   --diff <plan.json>            Compare with a plan saved earlier with --json.
   --policy-pack-config <file>   Policy config to apply (default policies/config/<environment>.json).
+  --wide                        Show long inputs whole instead of cutting the text at 120 columns.
 
 Exit codes: 0 success; 1 a mandatory policy violation; 2 invalid configuration or usage.`;
 
@@ -75,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(
         args.json
           ? `${JSON.stringify({ ...diff, costSpike: spike?.message ?? null }, null, 2)}\n`
-          : `${renderDiff(diff)}${spike ? `\nCost spike: ${spike.message}\n` : ""}`,
+          : `${renderDiff(diff, { wide: args.wide })}${spike ? `\nCost spike: ${spike.message}\n` : ""}`,
       );
       return code;
     }
@@ -83,7 +84,10 @@ export async function main(argv: string[]): Promise<number> {
     else if (args.markdown) process.stdout.write(renderMarkdown(run, verdict));
     else {
       const configLine = `Config: ${path.relative(process.cwd(), file) || file} is valid for stack ${args.stack}.`;
-      process.stdout.write(renderTree(run, configLine) + renderVerdict(verdict));
+      process.stdout.write(
+        renderTree(run, configLine, { wide: args.wide }) +
+          renderVerdict(verdict, { wide: args.wide }),
+      );
     }
     return code;
   } catch (err) {
@@ -102,6 +106,7 @@ interface Args {
   markdown: boolean;
   diff?: string;
   policyConfig?: string;
+  wide: boolean;
 }
 
 function parseCommandLine(argv: string[]): Args {
@@ -118,6 +123,7 @@ function parseCommandLine(argv: string[]): Args {
         markdown: { type: "boolean", default: false },
         diff: { type: "string" },
         "policy-pack-config": { type: "string" },
+        wide: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     });
@@ -141,6 +147,7 @@ function parseCommandLine(argv: string[]): Args {
     markdown: v.markdown === true,
     diff: v.diff,
     policyConfig: v["policy-pack-config"],
+    wide: v.wide === true,
   };
 }
 

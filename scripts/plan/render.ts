@@ -86,47 +86,106 @@ const HIDDEN_INPUTS = new Set([
   "serviceTokenId",
 ]);
 
-export function renderTree(run: ProgramRun, configSummary: string): string {
+/** How wide the terminal output may be, unless `--wide` asks for every value whole. */
+export const PLAN_COLUMNS = 120;
+/** The longest input value the tree shows before cutting it with "…". */
+const VALUE_CHARS = 40;
+
+export interface TextOptions {
+  /** Show every input whole and never wrap, for copying values out of the plan. */
+  wide?: boolean;
+}
+
+export function renderTree(
+  run: ProgramRun,
+  configSummary: string,
+  options: TextOptions = {},
+): string {
   const children = new Map<string, CapturedResource[]>();
   for (const r of run.resources) {
     const list = children.get(r.parent) ?? [];
     list.push(r);
     children.set(r.parent, list);
   }
-  const rows: [string, string, string, string][] = [];
+  interface Row {
+    type: string;
+    name: string;
+    settings: string[];
+    /** The tree's vertical bars for lines that continue this row. */
+    continuation: string;
+  }
+  const rows: Row[] = [];
   const walk = (parent: string, prefix: string) => {
     const list = children.get(parent) ?? [];
     list.forEach((r, i) => {
       const last = i === list.length - 1;
       const branch = parent === "" ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
+      const childPrefix = parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`;
       const flags = [
         r.protect ? "protected" : "",
         r.retainOnDelete ? "retain-on-delete" : "",
       ].filter(Boolean);
-      rows.push([
-        ` +   ${branch}${r.type}`,
-        r.name,
-        "create",
-        [flags.length ? `[${flags.join(", ")}]` : "", keySettings(r)].filter(Boolean).join(" "),
-      ]);
-      walk(r.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
+      rows.push({
+        type: ` +   ${branch}${displayType(r.type)}`,
+        name: r.name,
+        settings: [...(flags.length ? [`[${flags.join(", ")}]`] : []), ...keySettings(r, options)],
+        continuation: `     ${childPrefix}${children.has(r.urn) ? "│  " : "   "}   `,
+      });
+      walk(r.urn, childPrefix);
     });
   };
   walk("", "");
-  const typeWidth = Math.min(90, Math.max(...rows.map((r) => r[0].length), 10));
-  const nameWidth = Math.min(40, Math.max(...rows.map((r) => r[1].length), 4));
+  const typeWidth = Math.max(...rows.map((r) => r.type.length), 10);
+  const nameWidth = Math.max(...rows.map((r) => r.name.length), 4);
   const lines = [
     `Previewing update (${run.stack}) — offline plan under mocks; no cloud API was called.`,
     "",
     `${"     Type".padEnd(typeWidth)}  ${"Name".padEnd(nameWidth)}  Plan    Key settings`,
-    ...rows.map(([t, n, p, s]) =>
-      `${t.padEnd(typeWidth)}  ${n.padEnd(nameWidth)}  ${p.padEnd(6)}  ${s}`.trimEnd(),
-    ),
+    ...rows.flatMap((row) => {
+      const head = `${row.type.padEnd(typeWidth)}  ${row.name.padEnd(nameWidth)}  create`;
+      const oneLine = [head, ...row.settings].join("  ").trimEnd();
+      if (options.wide || oneLine.length <= PLAN_COLUMNS || row.settings.length === 0)
+        return [oneLine];
+      // Too wide for one line: the settings move under the row, inside the tree's bars.
+      return [
+        head,
+        ...wrapWords(row.settings, PLAN_COLUMNS - row.continuation.length).map(
+          (l) => `${row.continuation}${l}`,
+        ),
+      ];
+    }),
     "",
     summaryLine(run),
     configSummary,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The type as the Pulumi CLI displays it: `aws:s3/bucketPolicy:BucketPolicy` becomes
+ * `aws:s3:BucketPolicy`, because the module's last segment only repeats the type's name.
+ */
+export function displayType(type: string): string {
+  const [pkg, mod, name] = type.split(":");
+  if (name === undefined || mod === undefined) return type;
+  const slash = mod.lastIndexOf("/");
+  if (slash < 0) return type;
+  const last = mod.slice(slash + 1);
+  return last.toLowerCase() === name.toLowerCase() ? `${pkg}:${mod.slice(0, slash)}:${name}` : type;
+}
+
+/** Words (never split) packed into lines of at most `width` characters. */
+export function wrapWords(words: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of words) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 export function summaryLine(run: ProgramRun): string {
@@ -136,7 +195,7 @@ export function summaryLine(run: ProgramRun): string {
   return `Resources: ${run.resources.length} to create (${protectedCount} protected, ${retained} retained on delete); ${secrets} secret inputs shown as [secret].`;
 }
 
-function keySettings(r: CapturedResource): string {
+function keySettings(r: CapturedResource, options: TextOptions): string[] {
   const keys =
     KEY_INPUTS[r.type] ??
     Object.keys(r.inputs)
@@ -144,17 +203,19 @@ function keySettings(r: CapturedResource): string {
       .slice(0, 4);
   return keys
     .filter((k) => r.inputs[k] !== undefined)
-    .map((k) => `${k}=${short(r.inputs[k])}`)
-    .join(" ");
+    .map((k) => `${k}=${options.wide ? text(r.inputs[k]) : short(r.inputs[k])}`);
 }
 
 function isScalar(v: unknown): boolean {
   return v === null || ["string", "number", "boolean"].includes(typeof v);
 }
 
+const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+
+/** A value cut to VALUE_CHARS with "…", so one long policy document cannot widen the tree. */
 function short(v: unknown): string {
-  const text = typeof v === "string" ? v : JSON.stringify(v);
-  return text.length > 48 ? `${text.slice(0, 45)}...` : text;
+  const t = text(v);
+  return t.length > VALUE_CHARS ? `${t.slice(0, VALUE_CHARS - 1)}…` : t;
 }
 
 export interface PlanDiff {
@@ -222,14 +283,18 @@ function changedPaths(
   return keys.flatMap((k) => changedPaths(`${at}.${k}`, (a as any)[k], (b as any)[k]));
 }
 
-export function renderDiff(diff: PlanDiff): string {
+export function renderDiff(diff: PlanDiff, options: TextOptions = {}): string {
+  const value = (v: unknown) => (options.wide ? text(v) : short(v));
   const lines = [`Plan for stack ${diff.stack} compared with ${diff.against}:`, ""];
   for (const r of diff.added) lines.push(` + ${r.urn}`);
   for (const r of diff.removed) lines.push(` - ${r.urn}`);
   for (const r of diff.changed) {
     lines.push(` ~ ${r.urn}`);
-    for (const c of r.changes)
-      lines.push(`     ${c.path}: ${short(c.before)} => ${short(c.after)}`);
+    for (const c of r.changes) {
+      const line = `     ${c.path}: ${value(c.before)} => ${value(c.after)}`;
+      if (options.wide || line.length <= PLAN_COLUMNS) lines.push(line);
+      else lines.push(`     ${c.path}: ${value(c.before)}`, `       => ${value(c.after)}`);
+    }
   }
   if (diff.added.length + diff.removed.length + diff.changed.length === 0)
     lines.push(" (no changes)");
@@ -290,27 +355,41 @@ export function isBlocked(verdict: PlanVerdict): boolean {
 }
 
 /** The cost table and the policy verdict, for a terminal. */
-export function renderVerdict(verdict: PlanVerdict): string {
+export function renderVerdict(verdict: PlanVerdict, options: TextOptions = {}): string {
   const { cost, policies } = verdict;
   const lines = [...cost.lines].sort((a, b) => b.monthly - a.monthly);
   const width = Math.max(...lines.map((l) => `${l.service}: ${l.item}`.length), 20);
   const share = cost.budget > 0 ? (cost.monthlyTotal / cost.budget) * 100 : 0;
+  // A long basis wraps in its own column, so the amounts stay aligned and scannable.
+  const row = (label: string, amount: string, basis: string) => {
+    const head = `  ${label.padEnd(width)}  ${amount.padStart(9)}   `;
+    if (options.wide) return [`${head}${basis}`];
+    const wrapped = wrapWords(basis.split(" "), Math.max(PLAN_COLUMNS - head.length, 30));
+    return wrapped.map((l, i) => `${i === 0 ? head : " ".repeat(head.length)}${l}`);
+  };
+  const wrapped = (indent: string, line: string) =>
+    options.wide
+      ? [`${indent}${line}`]
+      : wrapWords(line.split(" "), PLAN_COLUMNS - indent.length).map((l) => `${indent}${l}`);
   const out = [
     "",
     `Estimated monthly cost (${cost.currency}):`,
-    ...lines.map(
-      (l) =>
-        `  ${`${l.service}: ${l.item}`.padEnd(width)}  ${usd(l.monthly).padStart(9)}   ${l.basis}`,
+    ...lines.flatMap((l) => row(`${l.service}: ${l.item}`, usd(l.monthly), l.basis)),
+    ...row(
+      "Total",
+      usd(cost.monthlyTotal),
+      `${share.toFixed(0)}% of the ${usd(cost.budget)} budget (warn at ${cost.warnAtPercent}%)`,
     ),
-    `  ${"Total".padEnd(width)}  ${usd(cost.monthlyTotal).padStart(9)}   ${share.toFixed(0)}% of the ${usd(cost.budget)} budget (warn at ${cost.warnAtPercent}%)`,
-    ...cost.unpriced.map((u) => `  not priced: ${resourceName(u.urn)} (${u.type}): ${u.reason}`),
+    ...cost.unpriced.flatMap((u) =>
+      wrapped("  ", `not priced: ${resourceName(u.urn)} (${u.type}): ${u.reason}`),
+    ),
     "",
     `Policies (${policies.pack}, ${policies.config}):`,
   ];
   if (policies.violations.length === 0) out.push("  no violations");
   for (const v of policies.violations) {
-    out.push(`  [${v.level}] ${v.policy} on ${resourceName(v.urn)}`);
-    for (const line of v.message.split("\n")) out.push(`      ${line}`);
+    out.push(...wrapped("  ", `[${v.level}] ${v.policy} on ${resourceName(v.urn)}`));
+    for (const line of v.message.split("\n")) out.push(...wrapped("      ", line));
   }
   out.push(
     "",

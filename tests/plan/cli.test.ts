@@ -117,6 +117,41 @@ describe("npm run plan", () => {
     expect(r.stdout).toContain("<details><summary>Cost lines</summary>");
   });
 
+  it("prints the tree, cost table and verdict within 120 columns, cutting long inputs with …", async () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      const r = await plan(["--stack", stack]);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.split("\n");
+      // Characters, not bytes: the tree's bars and the cost table's × are multi-byte.
+      const widest = lines.reduce((a, l) => ([...l].length > [...a].length ? l : a), "");
+      expect([...widest].length, `widest ${stack} line: ${widest}`).toBeLessThanOrEqual(120);
+      expect(r.stdout).toContain("Verdict:");
+    }
+    const prod = await plan(["--stack", "prod"]);
+    const script = json.resources.find((x: any) => x.name === "worker-script");
+    expect(prod.stdout).not.toContain(script.inputs.contentSha256);
+    expect(prod.stdout).toContain(`contentSha256=${script.inputs.contentSha256.slice(0, 20)}`);
+    expect(prod.stdout).toMatch(/contentSha256=[0-9a-f]{39}…/);
+    // The type as the Pulumi CLI shows it, without the repeated module segment.
+    expect(prod.stdout).toContain("cloudflare:index:WorkersScript");
+  });
+
+  it("--wide shows every key input whole, one line per resource", async () => {
+    const r = await plan(["--stack", "prod", "--wide"]);
+    expect(r.code, r.stderr).toBe(0);
+    const script = json.resources.find((x: any) => x.name === "worker-script");
+    expect(r.stdout).toContain(`contentSha256=${script.inputs.contentSha256}`);
+    expect(r.stdout).not.toContain("…");
+    const row = r.stdout.split("\n").find((l) => l.includes(" worker-script "))!;
+    expect(row).toContain("scriptName=ara-prod-signer");
+  });
+
+  it("--json and --markdown never cut values", async () => {
+    expect(raw).not.toContain("…");
+    const md = await plan(["--stack", "prod", "--markdown"]);
+    expect(md.stdout).not.toContain("…");
+  });
+
   it("exits 1 on a mandatory policy violation, naming the policy", async () => {
     const config = parse(readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
     config.config["ara:protection"] = { protect: false, retainOnDelete: false };
