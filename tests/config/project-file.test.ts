@@ -33,3 +33,22 @@ describe("Pulumi.yaml", () => {
       expect(typeof file.config[key], `${stack}: ${key}`).toBe("string");
   });
 });
+
+// package.json says MIT for the root and every workspace; the LICENSE file must say the same,
+// or the declared license has no text behind it.
+describe("LICENSE", () => {
+  it("holds the MIT license that every package.json declares", () => {
+    const text = readFileSync(path.join(ROOT, "LICENSE"), "utf8");
+    expect(text).toMatch(/^MIT License\n/);
+    expect(text).toContain("Permission is hereby granted, free of charge");
+    for (const pkg of [
+      "package.json",
+      "app/web/package.json",
+      "app/worker/package.json",
+      "policies/package.json",
+    ]) {
+      const license = JSON.parse(readFileSync(path.join(ROOT, pkg), "utf8")).license;
+      expect(license, pkg).toBe("MIT");
+    }
+  });
+});
