@@ -211,11 +211,22 @@ export const AppSettings = z
       "allDeployments",
       "onlyPreviewDeployments",
     ]),
-    /** Vercel firewall rate limit on `/api`, per IP: defence in depth behind the WAF. */
-    firewallRateLimit: z.strictObject({
-      requestsPerWindow: z.int().min(1),
-      windowSeconds: z.int().min(10).max(3600),
-    }),
+    /**
+     * Vercel firewall limits on `/api`, defence in depth behind the WAF. Vercel sees Cloudflare's
+     * egress addresses for proxied traffic, so those get only a coarse ceiling; the per-IP limit
+     * applies to clients that reach Vercel directly (docs/edge.md).
+     */
+    firewallRateLimit: z
+      .strictObject({
+        requestsPerWindow: z.int().min(1),
+        windowSeconds: z.int().min(10).max(3600),
+        proxyCeilingPerWindow: z.int().min(1),
+      })
+      .refine((v) => v.proxyCeilingPerWindow >= 10 * v.requestsPerWindow, {
+        path: ["proxyCeilingPerWindow"],
+        message:
+          "must be at least 10 × requestsPerWindow: one Cloudflare address carries many users, so a ceiling near a single client's limit would lock them all out",
+      }),
     /** Session refresh-token lifetime. */
     refreshTokenTtlSeconds: z
       .int()

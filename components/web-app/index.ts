@@ -38,12 +38,14 @@ export interface WebAppArgs {
    */
   deploymentProtection: pulumi.Input<string>;
   /**
-   * Vercel firewall rate limit on `/api`, per IP, behind the Cloudflare WAF's own limit.
-   * @default { requestsPerWindow: 100, windowSeconds: 60 }
+   * Vercel firewall limits on `/api`, behind the Cloudflare WAF's own per-client limit.
+   * `requestsPerWindow` is per IP for clients that reach Vercel directly;
+   * `proxyCeilingPerWindow` is per Cloudflare egress address, which many users share.
    */
   firewallRateLimit: {
     requestsPerWindow: pulumi.Input<number>;
     windowSeconds: pulumi.Input<number>;
+    proxyCeilingPerWindow: pulumi.Input<number>;
   };
   /**
    * Variables from the other tiers (database, cache, signer). The names decide which
@@ -60,13 +62,13 @@ export interface WebAppArgs {
 /**
  * The `WebApp` component is the ARA app on Vercel: the project (functions in one region,
  * deployment protection), its environment (credentials `sensitive`), a production deployment
- * of the prebuilt artifact the tests ran, the custom domain and a firewall rate limit on /api.
+ * of the prebuilt artifact the tests ran, the custom domain and firewall rate limits on /api.
  *
  * #### Minimal example
  * ```ts
  * const app = new WebApp("app", { artifactDir: "app/web", hostname: "app.ara-audit.com",
  *   functionRegion: "iad1", deploymentProtection: "standardProtectionNew",
- *   firewallRateLimit: { requestsPerWindow: 100, windowSeconds: 60 },
+ *   firewallRateLimit: { requestsPerWindow: 100, windowSeconds: 60, proxyCeilingPerWindow: 6000 },
  *   variables: { DATABASE_URL: { value: db.connectionString, sensitive: true } },
  *   protection }, { names, providers: [vercel, random] });
  * ```
@@ -158,35 +160,7 @@ export class WebApp extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    new FirewallConfig(
-      `${name}-firewall`,
-      {
-        projectId: project.id,
-        enabled: true,
-        rules: {
-          rules: [
-            {
-              name: "api-rate-limit",
-              description: "Per-IP limit on /api, behind the Cloudflare WAF's own limit.",
-              active: true,
-              conditionGroups: [{ conditions: [{ type: "path", op: "pre", value: "/api" }] }],
-              action: {
-                action: "rate_limit",
-                rateLimit: {
-                  limit: args.firewallRateLimit.requestsPerWindow,
-                  window: args.firewallRateLimit.windowSeconds,
-                  keys: ["ip"],
-                  algo: "fixed_window",
-                  action: "deny",
-                },
-                actionDuration: "5m",
-              },
-            },
-          ],
-        },
-      },
-      { parent: this },
-    );
+    createFirewall(name, this, project.id, args.firewallRateLimit);
 
     this.url = pulumi.interpolate`https://${args.hostname}`;
     this.projectId = project.id;
@@ -197,4 +171,77 @@ export class WebApp extends pulumi.ComponentResource {
       deploymentUrl: this.deploymentUrl,
     });
   }
+}
+
+/**
+ * Cloudflare's autonomous system (https://www.cloudflare.com/ips/ lists its ranges; AS13335 is
+ * the network they are announced from). Vercel derives `geo_as_number` from the connecting
+ * address, which a client cannot forge the way it can forge a header.
+ */
+const CLOUDFLARE_ASN = "13335";
+
+/**
+ * Two `/api` rules that never overlap. Traffic from Cloudflare arrives from a few egress
+ * addresses shared by every user of a data centre, so keying it on `ip` would let one busy
+ * address lock out unrelated users: it gets only a coarse ceiling with a short block, while the
+ * per-client limits live in the WAF (`ip.src`) and the app (`CF-Connecting-IP`). Traffic from
+ * anywhere else bypassed the proxy (a `*.vercel.app` URL, say), so its address is the client's
+ * own and the per-IP limit applies in full.
+ */
+function createFirewall(
+  name: string,
+  parent: pulumi.Resource,
+  projectId: pulumi.Input<string>,
+  limits: WebAppArgs["firewallRateLimit"],
+): FirewallConfig {
+  const viaCloudflare = (neg: boolean) => ({
+    type: "geo_as_number",
+    op: "eq",
+    value: CLOUDFLARE_ASN,
+    ...(neg ? { neg: true } : {}),
+  });
+  const apiPath = { type: "path", op: "pre", value: "/api" };
+  const rateLimit = (limit: pulumi.Input<number>) => ({
+    limit,
+    window: limits.windowSeconds,
+    keys: ["ip"],
+    algo: "fixed_window",
+    action: "deny",
+  });
+  return new FirewallConfig(
+    `${name}-firewall`,
+    {
+      projectId,
+      enabled: true,
+      rules: {
+        rules: [
+          {
+            name: "api-direct-rate-limit",
+            description:
+              "Per-IP limit on /api for clients that reach Vercel without Cloudflare's proxy.",
+            active: true,
+            conditionGroups: [{ conditions: [apiPath, viaCloudflare(true)] }],
+            action: {
+              action: "rate_limit",
+              rateLimit: rateLimit(limits.requestsPerWindow),
+              actionDuration: "5m",
+            },
+          },
+          {
+            name: "api-proxy-ceiling",
+            description:
+              "Coarse ceiling per Cloudflare egress address, far above any single client; per-client limits are the WAF's and the app's.",
+            active: true,
+            conditionGroups: [{ conditions: [apiPath, viaCloudflare(false)] }],
+            action: {
+              action: "rate_limit",
+              rateLimit: rateLimit(limits.proxyCeilingPerWindow),
+              actionDuration: "1m",
+            },
+          },
+        ],
+      },
+    },
+    { parent },
+  );
 }

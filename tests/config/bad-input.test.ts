@@ -124,6 +124,25 @@ const cases: { name: string; key: string; says?: string; args: () => string[] }[
     args: () => ["--config-file", variant("bad-env", (c) => (c["ara:environment"] = "qa"))],
   },
   {
+    name: "a proxy ceiling near one client's limit would lock out crowds",
+    key: "ara:app.firewallRateLimit.proxyCeilingPerWindow",
+    says: "must be at least 10 × requestsPerWindow",
+    args: () => [
+      "--config-file",
+      variant(
+        "proxy-ceiling",
+        (c) =>
+          (c["ara:app"] = {
+            firewallRateLimit: {
+              requestsPerWindow: 100,
+              windowSeconds: 60,
+              proxyCeilingPerWindow: 150,
+            },
+          }),
+      ),
+    ],
+  },
+  {
     name: "read region equals primary",
     key: "ara:cache.readRegions",
     args: () => [

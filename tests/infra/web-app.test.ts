@@ -105,28 +105,47 @@ describe.each(STACKS)("web app in %s", (stack) => {
     expect(deployment.dependsOn).toEqual(expect.arrayContaining(envUrns));
   });
 
-  it("serves app.<domain> and rate-limits /api per IP in the Vercel firewall", () => {
+  it("serves app.<domain>, rate-limits direct /api clients per IP and caps each proxy address", () => {
     const domain = one(run(), "vercel:index/projectDomain:ProjectDomain");
     expect(domain.inputs.domain).toMatch(/^app\.ara(-dev|-staging)?\.example$/);
     const firewall = one(run(), "vercel:index/firewallConfig:FirewallConfig");
-    expect(firewall.inputs.rules).toEqual({
-      rules: [
-        expect.objectContaining({
-          active: true,
-          conditionGroups: [{ conditions: [{ type: "path", op: "pre", value: "/api" }] }],
-          action: expect.objectContaining({
-            action: "rate_limit",
-            rateLimit: {
-              limit: 100,
-              window: 60,
-              keys: ["ip"],
-              algo: "fixed_window",
-              action: "deny",
-            },
-          }),
-        }),
-      ],
+    const rules = (firewall.inputs.rules as { rules: any[] }).rules;
+    const fromCloudflare = { type: "geo_as_number", op: "eq", value: "13335" };
+    const apiPath = { type: "path", op: "pre", value: "/api" };
+    const [direct, ceiling] = rules;
+    expect(direct).toMatchObject({
+      active: true,
+      conditionGroups: [{ conditions: [apiPath, { ...fromCloudflare, neg: true }] }],
+      action: {
+        action: "rate_limit",
+        rateLimit: { limit: 100, window: 60, keys: ["ip"], algo: "fixed_window", action: "deny" },
+        actionDuration: "5m",
+      },
     });
+    expect(ceiling).toMatchObject({
+      active: true,
+      conditionGroups: [{ conditions: [apiPath, fromCloudflare] }],
+      action: { action: "rate_limit", rateLimit: { window: 60, keys: ["ip"] } },
+    });
+    expect(rules).toHaveLength(2);
+  });
+
+  it("never lets one shared Cloudflare address lock out unrelated users", () => {
+    const rules = (
+      one(run(), "vercel:index/firewallConfig:FirewallConfig").inputs.rules as { rules: any[] }
+    ).rules;
+    // Every rule keyed on `ip` that can see proxied traffic must sit far above one client's
+    // limit and block only briefly; a rule without the ASN condition sees proxied traffic.
+    const seesProxied = (r: any) =>
+      !r.conditionGroups[0].conditions.some(
+        (c: any) => c.type === "geo_as_number" && c.value === "13335" && c.neg === true,
+      );
+    const perClient = 100;
+    for (const rule of rules.filter(seesProxied)) {
+      expect(rule.action.rateLimit.limit, rule.name).toBeGreaterThanOrEqual(10 * perClient);
+      expect(rule.action.actionDuration, rule.name).toBe("1m");
+    }
+    expect(rules.filter(seesProxied)).toHaveLength(1);
   });
 
   it("protects the data key, whose loss would make stored emails unreadable, only in prod", () => {
