@@ -4,18 +4,18 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "./config";
 import { createLogger } from "./logger";
-import { startRedisServer, findRedisServer } from "./local/redis-server";
+import { REDIS_INSTALL_HINT, startRedisServer, findRedisServer } from "./local/redis-server";
 import { startSigner, workerPaths } from "./local/signer";
 import { repoRoot } from "./local/util";
-import { startDevRedis } from "./dev-redis";
 import { redisAvailable } from "./redis";
 import { createRuntime } from "./runtime";
 
-// `npm run dev -w app/web`: the whole app on one machine with no accounts and no setup.
+// `npm run dev -w app/web`: the whole app on one machine with no accounts; redis-server is the
+// only thing to install.
 //   PostgreSQL -> PGlite (WebAssembly Postgres with pgcrypto), data in app/web/.dev-data/pglite
 //                 (ARA_DEV_MEMORY=1 keeps it in memory; ARA_DEV_DATA_DIR moves .dev-data)
-//   Redis      -> a local redis-server on a free loopback port when one is on PATH (data in
-//                 .dev-data/redis), otherwise an in-process fallback (development only)
+//   Redis      -> redis-server from PATH on a free loopback port (data in .dev-data/redis);
+//                 without one the launcher stops and says how to install it
 //   Signer     -> the real worker (app/worker/dist/index.js) under Miniflare, in-memory R2
 // The secrets below are for this machine only and are never used anywhere else. Any variable
 // set in the environment (DATABASE_URL, REDIS_URL, SIGNER_URL, ...) wins over the default.
@@ -33,6 +33,11 @@ async function main() {
   const dataDir = process.env.ARA_DEV_DATA_DIR ?? path.join(webDir, ".dev-data");
   const cleanups: Array<() => Promise<void>> = [];
   const env: Record<string, string | undefined> = { ...process.env };
+  // Checked before anything starts, so a missing binary costs no wait. A Redis look-alike would
+  // let the app pass here and then behave differently from production (decision 0010).
+  if (!env.REDIS_URL && !findRedisServer()) {
+    throw new Error(`redis-server was not found on PATH; ${REDIS_INSTALL_HINT}`);
+  }
 
   // --- signer: the real worker under Miniflare -----------------------------------------
   if (!env.SIGNER_URL) {
@@ -58,22 +63,11 @@ async function main() {
 
   // --- redis ------------------------------------------------------------------------------
   if (!env.REDIS_URL) {
-    if (findRedisServer()) {
-      mkdirSync(path.join(dataDir, "redis"), { recursive: true });
-      const redis = await startRedisServer({ dir: path.join(dataDir, "redis"), keepDir: true });
-      cleanups.push(redis.stop);
-      env.REDIS_URL = redis.url;
-      logger.info({ redis: redis.url }, "redis: local redis-server");
-    } else {
-      const redis = await startDevRedis();
-      cleanups.push(redis.close);
-      env.REDIS_URL = redis.url;
-      logger.warn(
-        { redis: redis.url },
-        "redis: redis-server is not on PATH, so an IN-PROCESS DEVELOPMENT FALLBACK is serving Redis " +
-          "(memory only, a subset of commands, never for production). Install redis-server for the real thing.",
-      );
-    }
+    mkdirSync(path.join(dataDir, "redis"), { recursive: true });
+    const redis = await startRedisServer({ dir: path.join(dataDir, "redis"), keepDir: true });
+    cleanups.push(redis.stop);
+    env.REDIS_URL = redis.url;
+    logger.info({ redis: redis.url }, "redis: local redis-server");
   }
 
   // --- postgres -------------------------------------------------------------------------

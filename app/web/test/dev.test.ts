@@ -1,21 +1,18 @@
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevRedis } from "../src/dev-redis";
-import { hitLimit } from "../src/ratelimit";
 import { Client, answers } from "./harness/app";
-import { startDevServer, type DevServer } from "./harness/dev";
+import { runDevUntilExit, startDevServer, type DevServer } from "./harness/dev";
 
-// `npm run dev` on a machine without redis-server: PGlite, the worker under Miniflare and the
-// in-process Redis fallback. (The browser test runs the launcher with a real redis-server.)
-describe("npm run dev without redis-server", () => {
+// `npm run dev` as a developer runs it: PGlite, redis-server from PATH and the worker under
+// Miniflare, all started by the launcher.
+describe("npm run dev", () => {
   let dev: DevServer;
   beforeAll(async () => {
-    dev = await startDevServer({ PATH: "/nonexistent", ARA_DEV_MEMORY: "1" });
+    dev = await startDevServer({ ARA_DEV_MEMORY: "1" });
   }, 60_000);
   afterAll(() => dev?.stop());
 
-  it("says loudly that the Redis fallback is in use", () => {
-    expect(dev.output()).toContain("IN-PROCESS DEVELOPMENT FALLBACK");
+  it("starts the real redis-server and PGlite", () => {
+    expect(dev.output()).toContain("redis: local redis-server");
     expect(dev.output()).toContain("postgres: PGlite");
   });
 
@@ -56,30 +53,16 @@ describe("npm run dev without redis-server", () => {
   });
 });
 
-describe("the in-process Redis fallback", () => {
-  it("implements the commands the app relies on with Redis semantics", async () => {
-    const server = await startDevRedis();
-    const redis = new Redis(server.url, { protocol: 2, disableClientInfo: true });
-    try {
-      expect(await redis.ping()).toBe("PONG");
-      const limits = [];
-      for (let i = 0; i < 4; i++) limits.push(await hitLimit(redis, "rl", 3, 60_000));
-      expect(limits.map((l) => l.allowed)).toEqual([true, true, true, false]);
-      expect(limits[3]!.retryAfter).toBeGreaterThan(55);
-      expect(await redis.set("k", "v1", "EX", 100, "NX")).toBe("OK");
-      expect(await redis.set("k", "v2", "EX", 100, "NX")).toBeNull();
-      expect(await redis.set("k", "v3", "EX", 100, "XX", "GET")).toBe("v1");
-      expect(await redis.set("missing", "x", "EX", 100, "XX", "GET")).toBeNull();
-      expect(await redis.exists("k", "missing")).toBe(1);
-      expect(await redis.ttl("k")).toBeGreaterThan(98);
-      await redis.set("short", "x", "PX", 30);
-      await new Promise((r) => setTimeout(r, 60));
-      expect(await redis.get("short")).toBeNull();
-      expect(await redis.del("k")).toBe(1);
-      await expect(redis.call("HSET", "h", "f", "v")).rejects.toThrow(/install redis-server/);
-    } finally {
-      redis.disconnect();
-      await server.close();
-    }
+describe("npm run dev without redis-server", () => {
+  it("stops at once with exit code 1 and says how to install it", async () => {
+    const r = await runDevUntilExit({ PATH: "/nonexistent", ARA_DEV_MEMORY: "1" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("redis-server was not found on PATH");
+    expect(r.stderr).toContain("sudo apt-get install redis-server");
+    expect(r.stderr).toContain("brew install redis");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    // Before PGlite or the worker: nothing was started only to be thrown away.
+    expect(r.stdout).not.toContain("signer:");
+    expect(r.stdout).not.toContain("postgres: PGlite");
   });
 });

@@ -19,6 +19,10 @@ export interface LocalRedis {
 
 export const findRedisServer = () => findOnPath("redis-server");
 
+export const REDIS_INSTALL_HINT =
+  "install it with `sudo apt-get install redis-server` (Debian, Ubuntu) or `brew install redis` (macOS), " +
+  "or point REDIS_URL at a Redis you already run";
+
 async function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, "127.0.0.1");
@@ -41,9 +45,7 @@ export async function startRedisServer(
 ): Promise<LocalRedis> {
   const bin = findRedisServer();
   if (!bin) {
-    throw new Error(
-      "redis-server was not found on PATH; install it: `apt-get install -y redis-server`",
-    );
+    throw new Error(`redis-server was not found on PATH; ${REDIS_INSTALL_HINT}`);
   }
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), "ara-redis-")));
   const port = await freePort();

@@ -10,24 +10,26 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+const launcher = path.resolve(import.meta.dirname, "../../dist/dev.js");
+
+function spawnDev(env: Record<string, string>, port: number, dataDir: string): ChildProcess {
+  return spawn(process.execPath, [launcher], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      PORT: String(port),
+      ARA_DEV_DATA_DIR: dataDir,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
 // Starts the real `npm run dev` launcher (dist/dev.js) with its data in a temp dir.
 export async function startDevServer(env: Record<string, string> = {}): Promise<DevServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "ara-dev-"));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [path.resolve(import.meta.dirname, "../../dist/dev.js")],
-    {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "/tmp",
-        PORT: String(port),
-        ARA_DEV_DATA_DIR: dataDir,
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawnDev(env, port, dataDir);
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -50,4 +52,23 @@ export async function startDevServer(env: Record<string, string> = {}): Promise<
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+// Runs the launcher where it is expected to stop on its own (a missing binary, a busy port) and
+// returns how it ended. A launcher that starts serving instead is killed after `timeoutMs`.
+export async function runDevUntilExit(
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "ara-dev-"));
+  const child = spawnDev(env, Number(env.PORT ?? (await freePort())), dataDir);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+  clearTimeout(timer);
+  await rm(dataDir, { recursive: true, force: true });
+  return { code, stdout, stderr };
 }
