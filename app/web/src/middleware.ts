@@ -13,6 +13,10 @@ import { SignerError } from "./signer";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+// PostgreSQL errors that mean a value, not the server, is at fault: character_not_in_repertoire
+// (e.g. U+0000), untranslatable_character, string_data_right_truncation (too long).
+const REFUSED_TEXT = new Set(["22021", "22P05", "22001"]);
+
 function routeOf(c: Context): string {
   // The registered pattern (e.g. /api/audits/:id), never the raw path: bounded label cardinality.
   const routes = matchedRoutes(c);
@@ -75,6 +79,16 @@ export function errorHandler(metrics: Metrics, logger: Logger): ErrorHandler<App
       return fail(c, 502, "signer_error", `Report storage failed: ${err.message}; retry shortly`);
     }
     const pgCode = (err as { code?: unknown }).code;
+    if (typeof pgCode === "string" && REFUSED_TEXT.has(pgCode)) {
+      // Input validation (text.ts) should have caught it; the value is still the client's to fix.
+      logger.warn({ reqId: c.get("requestId"), err }, "database refused a text value");
+      return fail(
+        c,
+        400,
+        "invalid_request",
+        "A text field was refused by the database: remove control characters and unpaired surrogates, and keep to the documented length limits",
+      );
+    }
     if (typeof pgCode === "string" && /^(08|57P0|53)/.test(pgCode)) {
       logger.warn({ reqId: c.get("requestId"), err }, "database unavailable");
       return fail(c, 503, "dependency_unavailable", "database is unavailable; retry shortly");

@@ -13,16 +13,12 @@ import {
 import { hitLimit } from "../ratelimit";
 import { renderReport } from "../report";
 import { KEY_PREFIX } from "../sessions";
+import { text } from "../text";
 
 const auditBody = z.strictObject({
-  organization: z
-    .string({ error: "organization must be a string" })
-    .trim()
-    .min(1, "organization is required")
-    .max(200, "organization must be at most 200 characters"),
-  email: z
-    .email({ error: "email must be a valid email address" })
-    .max(254, "email must be at most 254 characters")
+  organization: text("organization", { min: 1, max: 200 }),
+  email: text("email", { max: 254 })
+    .pipe(z.email({ error: "email must be a valid email address, such as name@example.com" }))
     .optional(),
   answers: answersSchema,
 });

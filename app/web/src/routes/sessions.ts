@@ -3,8 +3,9 @@ import { z } from "zod";
 import type { RouteDeps } from "../app";
 import { fail, parseWith, readJson, type AppEnv } from "../http";
 import { requireRedis } from "../redis";
+import { text } from "../text";
 
-const refreshBody = z.strictObject({ refreshToken: z.string().max(200) });
+const refreshBody = z.strictObject({ refreshToken: text("refreshToken", { max: 200 }) });
 
 /**
  * Guest sessions: a short-lived JWT access token and a rotating refresh token kept hashed in

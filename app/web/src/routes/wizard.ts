@@ -4,14 +4,18 @@ import type { RouteDeps } from "../app";
 import { HttpError, parseWith, readJson, UUID, type AppEnv } from "../http";
 import { partialAnswersSchema } from "../questionnaire";
 import { KEY_PREFIX } from "../sessions";
+import { text } from "../text";
 
 const WIZARD_MAX_BYTES = 8 * 1024;
 
 const wizardBody = z.strictObject({
   step: z.number().int().min(0).max(100),
   answers: partialAnswersSchema.default({}),
-  organization: z.string().max(200).optional(),
-  completedAuditId: z.string().regex(UUID, "completedAuditId must be a UUID").optional(),
+  // Not required here: the page saves progress before a name is typed.
+  organization: text("organization", { max: 200 }).optional(),
+  completedAuditId: text("completedAuditId", { max: 36 })
+    .pipe(z.string().regex(UUID, "completedAuditId must be the id POST /api/audits returned"))
+    .optional(),
 });
 
 /** The session's wizard progress, kept in Redis with a TTL so an abandoned wizard expires. */
