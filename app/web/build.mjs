@@ -34,6 +34,8 @@ const common = {
   sourcemap: false,
   minify: false,
   define: { "process.env.NODE_ENV": '"production"' },
+  // The report's fonts (src/report.ts) travel inside each bundle as bytes.
+  loader: { ".ttf": "binary" },
 };
 
 async function writeJson(file, value) {

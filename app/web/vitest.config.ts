@@ -1,6 +1,19 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  plugins: [
+    {
+      // Font files load as their bytes, as esbuild's binary loader does in build.mjs.
+      name: "ttf-as-bytes",
+      enforce: "pre",
+      load(id) {
+        if (!id.endsWith(".ttf")) return null;
+        const b64 = readFileSync(id).toString("base64");
+        return `export default new Uint8Array(Buffer.from(${JSON.stringify(b64)}, "base64"));`;
+      },
+    },
+  ],
   test: {
     name: "web",
     include: ["test/**/*.test.ts"],
