@@ -9,6 +9,7 @@ import {
   apiRateLimit,
   declaredBodyLimit,
   errorHandler,
+  noStore,
   requireSession,
 } from "./middleware";
 import { renderPage } from "./page";
@@ -40,8 +41,9 @@ export interface RouteDeps extends AppDeps {
 }
 
 /**
- * The app: middleware in the order it runs (access log, then on `/api/*` the per-IP rate limit
- * and the body limit), then the routes, one module per area under `routes/`, and the page.
+ * The app: middleware in the order it runs (access log, then on `/api/*` no-store, the per-IP
+ * rate limit and the body limit), then the routes, one module per area under `routes/`, and
+ * the page.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config, logger, redis, metrics } = deps;
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use("*", accessLog(metrics, logger));
   app.onError(errorHandler(metrics, logger));
   app.notFound((c) => fail(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
+  app.use("/api/*", noStore());
   app.use("/api/*", apiRateLimit(deps));
   app.use("/api/*", declaredBodyLimit(config.BODY_LIMIT_BYTES));
 

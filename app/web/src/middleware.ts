@@ -108,6 +108,17 @@ export function errorHandler(metrics: Metrics, logger: Logger): ErrorHandler<App
 }
 
 /**
+ * API responses carry tokens, audit data and signed URLs, so no browser, proxy or CDN may keep
+ * a copy. Set after the handler, so refusals and errors carry it too.
+ */
+export function noStore(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    c.res.headers.set("Cache-Control", "no-store");
+  };
+}
+
+/**
  * RATE_LIMIT_PER_MINUTE requests a minute per client IP. The window starts at a client's first
  * request (see ratelimit.ts), so counts are exact and never split by a clock boundary. If
  * Redis is down the limiter fails open: availability of the health endpoints matters more.
