@@ -74,8 +74,8 @@ export interface DatabaseArgs {
  * - the app role, with `pg_read_all_data` and `pg_write_all_data` only: it reads and writes
  *   rows but cannot change the schema; the app connects through PgBouncer (port 6432);
  * - the migrator role, which inherits `postgres`, used only to run migrations (which create
- *   the tables and `CREATE EXTENSION pgcrypto`; PlanetScale also offers pgvector for the seed's
- *   future embeddings, enabled the same way when a migration needs it). It connects directly
+ *   the tables, `CREATE EXTENSION pgcrypto`, and `vector` where the server offers it, as
+ *   PlanetScale does: app/web/src/migrations.ts, decision 0011). It connects directly
  *   (port 5432), because the migration lock is a session advisory lock that transaction
  *   pooling would break.
  *

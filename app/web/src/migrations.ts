@@ -47,6 +47,22 @@ CREATE TABLE audit_reports (
 CREATE INDEX audit_reports_audit_id_idx ON audit_reports (audit_id);
 `,
   },
+  {
+    // pgvector is what a future chat feature's embeddings would need (docs/decisions/0011).
+    // PlanetScale Postgres offers it; servers without it (the Debian PostgreSQL and PGlite used
+    // for tests and dev) skip it, so the rule is "installed wherever it is available".
+    id: 3,
+    name: "enable_vector_where_available",
+    sql: `
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+    CREATE EXTENSION IF NOT EXISTS vector;
+  END IF;
+END
+$$;
+`,
+  },
 ];
 
 // 0x41524157 = "ARAW": an arbitrary constant shared by every instance of this app.

@@ -155,6 +155,23 @@ describe("migrations", () => {
     }
   });
 
+  it("installs the vector extension exactly where the server offers it", async () => {
+    const url = await freshDatabase();
+    const pool = new pg.Pool({ connectionString: url });
+    try {
+      await runMigrations(pool, logger);
+      const { rows } = await pool.query<{ available: boolean; installed: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available,
+                EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') AS installed`,
+      );
+      expect(rows[0]!.installed).toBe(rows[0]!.available);
+      const names = MIGRATIONS.map((m) => m.name);
+      expect(names).toContain("enable_vector_where_available");
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("refuses to run when an applied migration was edited", async () => {
     const url = await freshDatabase();
     const pool = new pg.Pool({ connectionString: url });
