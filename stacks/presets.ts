@@ -15,7 +15,10 @@ export type Preset = Omit<StackConfig, "environment" | "domain" | "accounts" | "
 
 const TLS_HSTS_ONE_YEAR = 31_536_000;
 
-/** Seed: "Development: minimal sizing for cost efficiency, basic health checks, 7 days retention". */
+/**
+ * Development: minimal sizing for cost efficiency, basic health checks, and 7 days' retention
+ * for logs and data (docs/architecture.md, "Requirements"), so reports expire after 7 days.
+ */
 const dev: Preset = {
   protection: { protect: false, retainOnDelete: false },
   database: {
@@ -37,7 +40,7 @@ const dev: Preset = {
   },
   storage: {
     location: "enam",
-    objectExpiryDays: 30,
+    objectExpiryDays: 7,
     abortMultipartAfterDays: 1,
     lockRetentionDays: null,
     replica: { enabled: false, region: "us-west-2", noncurrentVersionExpiryDays: 30 },

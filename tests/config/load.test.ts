@@ -50,8 +50,8 @@ describe("committed stacks", () => {
     // Backups: weekly in dev, daily in prod.
     expect(dev!.database.backup.frequency).toBe("weekly");
     expect(prod!.database.backup.frequency).toBe("daily");
-    // Retention: 30 days in dev, 365 in prod.
-    expect(dev!.storage.objectExpiryDays).toBe(30);
+    // Retention of data: 7 days in dev, 365 in prod (docs/architecture.md, Requirements).
+    expect(dev!.storage.objectExpiryDays).toBe(7);
     expect(prod!.storage.objectExpiryDays).toBe(365);
     // Protection only in prod.
     expect(prod!.protection).toEqual({ protect: true, retainOnDelete: true });

@@ -45,10 +45,10 @@ describe.each(STACKS)("storage in %s", (stack) => {
     expect(run().outputs.reportsBucketName).toBe(`ara-${stack}-reports`);
   });
 
-  it("expires reports after the seed's retention, in seconds, and aborts stale uploads", () => {
+  it("expires reports after ARA's data retention (7, 30, 365 days), in seconds, and aborts stale uploads", () => {
     const lifecycle = one(run(), LIFECYCLE);
     expect(lifecycle.inputs.bucketName).toBe(`ara-${stack}-reports`);
-    const retentionDays = stack === "prod" ? 365 : 30;
+    const retentionDays = { dev: 7, staging: 30, prod: 365 }[stack];
     expect(rule(lifecycle, "expire-reports")).toEqual({
       id: "expire-reports",
       enabled: true,
