@@ -62,7 +62,9 @@ export interface WebAppArgs {
 /**
  * The `WebApp` component is the ARA app on Vercel: the project (functions in one region,
  * deployment protection), its environment (credentials `sensitive`), a production deployment
- * of the prebuilt artifact the tests ran, the custom domain and firewall rate limits on /api.
+ * of the prebuilt artifact in `<artifactDir>/.vercel/output` (built from the working tree by
+ * `npm run build`; nothing here ties it to a tested commit), the custom domain and firewall
+ * rate limits on /api.
  *
  * #### Minimal example
  * ```ts
