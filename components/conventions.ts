@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Namer } from "../infra/naming";
+import type { Namer } from "./naming";
 
 /**
  * Conventions every ARA component follows (docs/architecture.md):

@@ -8,7 +8,7 @@ import { WebApp } from "../components/web-app";
 import { SignerWorker } from "../components/worker";
 import type { StackConfig } from "../stacks/schema";
 import type { SecretName } from "../stacks/secrets";
-import { namer } from "./naming";
+import { namer } from "../components/naming";
 import { createProviders } from "./providers";
 
 export interface EnvironmentInputs {

@@ -16,7 +16,7 @@ import { meta as protectedMeta } from "./rules/stateful-resources-protected";
  * gRPC, no child process). docs/decisions/0006 lists what differs from `pulumi preview`.
  */
 
-/** One registration of the program, as scripts/plan/engine.ts records it (CapturedResource). */
+/** One registration of the program, as offline/engine.ts records it (CapturedResource). */
 export interface PlanResource {
   urn: string;
   type: string;

@@ -5,8 +5,8 @@ import {
   runProgram,
   type CapturedResource,
   type ProgramRun,
-} from "../scripts/plan/engine";
-import { readStackFile } from "../scripts/plan/stack-file";
+} from "../offline/engine";
+import { readStackFile } from "../offline/stack-file";
 
 export type StackName = "dev" | "staging" | "prod";
 export const STACKS: readonly StackName[] = ["dev", "staging", "prod"];

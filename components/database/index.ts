@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stateful, type ComponentContext, type Protection } from "../conventions";
-import { BackupPolicy, Branch, Database as PlanetScaleDatabase, Role } from "./planetscale";
+import {
+  BackupPolicy,
+  Branch,
+  Database as PlanetScaleDatabase,
+  Role,
+} from "../../providers/planetscale";
 
 /** PgBouncer on PlanetScale Postgres listens beside the database on this port. */
 export const POOLER_PORT = 6432;

@@ -9,14 +9,14 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 process.chdir(root);
 const require = createRequire(path.join(root, "package.json"));
-require("./scripts/plan/register-ts.js").registerLikePulumi(root);
+require("./offline/register-ts.js").registerLikePulumi(root);
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const stack = process.env.BENCH_STACK ?? "prod";
 const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 
-const { runProgram } = require("./scripts/plan/engine.ts");
-const { readStackFile } = require("./scripts/plan/stack-file.ts");
+const { runProgram } = require("./offline/engine.ts");
+const { readStackFile } = require("./offline/stack-file.ts");
 const { config, secretKeys } = readStackFile(path.join(root, `Pulumi.${stack}.yaml`), "ara");
 let t = process.hrtime.bigint();
 const run = await runProgram({ stack, config, secretKeys });

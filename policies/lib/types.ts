@@ -58,7 +58,7 @@ export const T = {
   stack: "pulumi:pulumi:Stack",
 } as const;
 
-/** PlanetScale resources come from our dynamic providers (components/database/planetscale). */
+/** PlanetScale resources come from our dynamic providers (providers/planetscale). */
 export type PlanetScaleKind = "Database" | "Branch" | "Role" | "BackupPolicy";
 
 /**

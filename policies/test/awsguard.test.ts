@@ -2,8 +2,8 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Policies } from "@pulumi/policy";
-import { ROOT, runProgram } from "../../scripts/plan/engine";
-import { readStackFile } from "../../scripts/plan/stack-file";
+import { ROOT, runProgram } from "../../offline/engine";
+import { readStackFile } from "../../offline/stack-file";
 import { analyzeResources, inProcessAnalyzer, type Violation } from "../evaluate";
 
 /**

@@ -1,12 +1,12 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT, runProgram, type ProgramRun } from "../../scripts/plan/engine";
-import { readStackFile } from "../../scripts/plan/stack-file";
+import { ROOT, runProgram, type ProgramRun } from "../../offline/engine";
+import { readStackFile } from "../../offline/stack-file";
 import { evaluateStack, type StackEvaluation } from "../evaluate";
 import { T } from "../lib/types";
 
 /**
- * The real program's registrations (scripts/plan/engine.ts runs it under mocks, as `npm run
+ * The real program's registrations (offline/engine.ts runs it under mocks, as `npm run
  * plan` does) through the pack, with each stack's committed config and policy config.
  */
 

@@ -5,7 +5,7 @@
 const path = require("node:path");
 const root = path.resolve(__dirname, "..", "..");
 process.chdir(root);
-require("./register-ts").registerLikePulumi(root);
+require("../../offline/register-ts").registerLikePulumi(root);
 require("./cli.ts")
   .main(process.argv.slice(2))
   .then((code) => {

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../stacks/errors";
 import { resolveSecrets, resolveStackConfig } from "../../stacks/load";
-import { PROJECT, ROOT, runProgram } from "./engine";
+import { PROJECT, ROOT, runProgram } from "../../offline/engine";
 import {
   diffPlans,
   isBlocked,
@@ -14,8 +14,8 @@ import {
   toDocument,
   type PlanDocument,
   type PlanVerdict,
-} from "./render";
-import { readStackFile, StackFileError } from "./stack-file";
+} from "../../offline/render";
+import { readStackFile, StackFileError } from "../../offline/stack-file";
 
 export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--config-file <file>] [--json | --markdown] [--diff <plan.json>] [--policy-pack-config <file>] [--wide]
 

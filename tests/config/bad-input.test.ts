@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
 import { main } from "../../scripts/plan/cli";
-import { ROOT } from "../../scripts/plan/engine";
+import { ROOT } from "../../offline/engine";
 import { planStack } from "../harness";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ara-bad-config-"));

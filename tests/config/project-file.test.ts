@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ROOT } from "../../scripts/plan/engine";
+import { ROOT } from "../../offline/engine";
 import { IDENTITY_KEYS } from "../../stacks/load";
 
 // The Pulumi CLI reads Pulumi.yaml before any program code runs: it must parse, and its

@@ -1,6 +1,6 @@
 // Branch, Role and BackupPolicy providers against the spec-driven fake.
 import { describe, expect, it } from "vitest";
-import { UNKNOWN } from "../../components/database/planetscale/common";
+import { UNKNOWN } from "../../providers/planetscale/common";
 import { checked, createDatabase, rejection, useFakePlanetScale, type Env } from "./helpers";
 
 function branchInputs(env: Env, overrides: Record<string, unknown> = {}) {

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadBundle } from "../../components/database/planetscale/portable";
+import { existsSync } from "node:fs";
+import {
+  BUNDLE_ENTRY,
+  loadBundle,
+  withoutPathComments,
+} from "../../providers/planetscale/portable";
+import { ROOT } from "../../offline/engine";
 
 // The bundled provider is what Pulumi stores in state; a cache hit must be exactly the bundle
 // a fresh build would make, and any changed input must force that fresh build.
@@ -16,11 +22,23 @@ describe("the PlanetScale provider bundle cache", () => {
     expect(built).toContain("createPlanetScaleProviders");
     const cached = read(file);
     expect(cached.source).toBe(built);
-    expect(Object.keys(cached.inputs)).toContain(
-      path.join("components", "database", "planetscale", "providers.ts"),
-    );
+    expect(Object.keys(cached.inputs)).toContain("providers/planetscale/providers.ts");
     expect(Object.values(cached.inputs).every((d) => /^[0-9a-f]{64}$/.test(String(d)))).toBe(true);
     expect(loadBundle(file)).toBe(built);
+  });
+
+  it("bundles from the entry beside portable.ts, wherever the provider folder lives", () => {
+    expect(BUNDLE_ENTRY).toBe("providers/planetscale/providers.ts");
+    expect(existsSync(path.join(ROOT, BUNDLE_ENTRY))).toBe(true);
+  });
+
+  it("holds no file paths, so moving a file does not change the code Pulumi stores", () => {
+    const built = loadBundle(path.join(dir, "paths.json"));
+    expect(built).not.toMatch(/^\/\/ .*planetscale\/.*\.ts$/m);
+    expect(built).not.toContain("providers/planetscale/");
+    expect(withoutPathComments("// a/b/c.ts\nconst x = 1; // keep.ts\n")).toBe(
+      "const x = 1; // keep.ts\n",
+    );
   });
 
   it("serves the cached source while every input still matches", () => {

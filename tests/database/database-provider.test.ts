@@ -1,7 +1,7 @@
 // Database provider against the spec-driven fake: lifecycle, readiness polling, diff semantics,
 // resume after partial failure, idempotent delete.
 import { describe, expect, it } from "vitest";
-import { UNKNOWN } from "../../components/database/planetscale/common";
+import { UNKNOWN } from "../../providers/planetscale/common";
 import { createDatabase, databaseInputs, rejection, useFakePlanetScale } from "./helpers";
 
 describe("Database provider", () => {

@@ -1,7 +1,7 @@
 // API failures are mapped to messages that say what to fix, retries are bounded, and no message
 // ever carries the service token or a password.
 import { describe, expect, it } from "vitest";
-import { createDatabaseProvider } from "../../components/database/planetscale/providers";
+import { createDatabaseProvider } from "../../providers/planetscale/providers";
 import { FakePlanetScale } from "../fixtures/planetscale/fake-api";
 import { createDatabase, databaseInputs, FAST, rejection, useFakePlanetScale } from "./helpers";
 

@@ -5,7 +5,7 @@ import {
   createPlanetScaleProviders,
   type PlanetScaleProviders,
   type ProviderOptions,
-} from "../../components/database/planetscale/providers";
+} from "../../providers/planetscale/providers";
 import { FakePlanetScale, type FakeOptions } from "../fixtures/planetscale/fake-api";
 
 export interface Env {

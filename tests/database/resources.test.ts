@@ -9,7 +9,7 @@ import {
   PLANETSCALE_SECRET_OUTPUTS,
   PLANETSCALE_TYPE_TOKENS,
   Role,
-} from "../../components/database/planetscale";
+} from "../../providers/planetscale";
 
 interface Registration {
   type: string;

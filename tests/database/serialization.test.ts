@@ -19,13 +19,13 @@ const SERIALIZE = `
 const path = require("node:path");
 const fs = require("node:fs");
 const [root, baseUrl, out] = process.argv.slice(2);
-require(path.join(root, "scripts/plan/register-ts.js")).registerLikePulumi(root);
+require(path.join(root, "offline/register-ts.js")).registerLikePulumi(root);
 const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [root] }));
 const { createPlanetScaleProviders } = require(
-  path.join(root, "components/database/planetscale/providers.ts"),
+  path.join(root, "providers/planetscale/providers.ts"),
 );
 // What the Resource classes hand to Pulumi: a small closure over the bundled providers.
-const { portableProvider } = require(path.join(root, "components/database/planetscale/portable.ts"));
+const { portableProvider } = require(path.join(root, "providers/planetscale/portable.ts"));
 const kinds = ["database", "branch", "role", "backupPolicy"];
 (async () => {
   const options = { baseUrl, pollIntervalMs: 2, readyTimeoutMs: 5000, retryBaseMs: 1, maxAttempts: 3 };

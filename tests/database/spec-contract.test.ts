@@ -8,15 +8,15 @@ import {
   BACKUP_TARGETS,
   FREQUENCY_UNITS,
   RETENTION_UNITS,
-} from "../../components/database/planetscale/backup-policy";
-import { callApi, routeOf } from "../../components/database/planetscale/client";
-import { resolveSettings } from "../../components/database/planetscale/common";
-import { requiredAccesses } from "../../components/database/planetscale/errors";
-import { INHERITED_ROLES } from "../../components/database/planetscale/role";
+} from "../../providers/planetscale/backup-policy";
+import { callApi, routeOf } from "../../providers/planetscale/client";
+import { resolveSettings } from "../../providers/planetscale/common";
+import { requiredAccesses } from "../../providers/planetscale/errors";
+import { INHERITED_ROLES } from "../../providers/planetscale/role";
 import { loadSpec, specOperations } from "../fixtures/planetscale/fake-api";
 import { createDatabase, FAST, rejection, useFakePlanetScale } from "./helpers";
 
-const PROVIDER_DIR = join(__dirname, "../../components/database/planetscale");
+const PROVIDER_DIR = join(__dirname, "../../providers/planetscale");
 
 /** operationIds the provider source sends (every call names one literally). */
 function operationsInProviderSource(): string[] {

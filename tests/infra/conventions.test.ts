@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../../scripts/plan/engine";
+import type { ProgramRun } from "../../offline/engine";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../../stacks/secrets";
 import { byUrn, planAll, STACKS, type StackName } from "../harness";
 

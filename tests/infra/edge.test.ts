@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CapturedResource, ProgramRun } from "../../scripts/plan/engine";
+import type { CapturedResource, ProgramRun } from "../../offline/engine";
 import { planStack } from "../harness";
 import { component, DOMAINS, ofType, one, planAll, STACKS, type StackName } from "./tier";
 

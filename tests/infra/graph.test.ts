@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PROJECT, ROOT, type ProgramRun } from "../../scripts/plan/engine";
-import { readStackFile } from "../../scripts/plan/stack-file";
+import { PROJECT, ROOT, type ProgramRun } from "../../offline/engine";
+import { readStackFile } from "../../offline/stack-file";
 import { resolveStackConfig } from "../../stacks/load";
 import type { StackConfig } from "../../stacks/schema";
 import { byUrn, planAll, STACKS, type StackName } from "../harness";

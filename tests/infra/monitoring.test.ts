@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ProgramRun } from "../../scripts/plan/engine";
+import type { ProgramRun } from "../../offline/engine";
 import { one, ofType, planAll, STACKS, type StackName } from "../harness";
 
 let runs: Record<StackName, ProgramRun>;

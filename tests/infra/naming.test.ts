@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NAME_RULES, physicalName, type NameKind } from "../../infra/naming";
+import { NAME_RULES, physicalName, type NameKind } from "../../components/naming";
 
 const kinds = Object.keys(NAME_RULES) as NameKind[];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderGraph } from "../../scripts/plan/render";
+import { renderGraph } from "../../offline/render";
 import { planStack, STACKS } from "../harness";
 
 // The committed graph of each stack is the reviewable diff of an infrastructure change. It

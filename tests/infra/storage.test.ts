@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import contract from "../../app/worker/contract.json";
-import type { CapturedResource, ProgramRun } from "../../scripts/plan/engine";
+import type { CapturedResource, ProgramRun } from "../../offline/engine";
 import { planStack } from "../harness";
 import { at, component, DOMAINS, ofType, one, planAll, STACKS, type StackName } from "./tier";
 

@@ -1,4 +1,4 @@
-import type { CapturedResource, ProgramRun } from "../../scripts/plan/engine";
+import type { CapturedResource, ProgramRun } from "../../offline/engine";
 import { ofType, one, planAll, STACKS, type StackName } from "../harness";
 
 /** Domains of the committed stack files (Pulumi.<stack>.yaml `ara:domain`). */

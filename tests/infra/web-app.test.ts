@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT, type ProgramRun } from "../../scripts/plan/engine";
+import { ROOT, type ProgramRun } from "../../offline/engine";
 import { one, ofType, planAll, STACKS, type StackName } from "../harness";
 
 const ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import contract from "../../app/worker/contract.json";
 import { assertBindingsMatch, plainText } from "../../components/worker/bindings";
 import { readBundle } from "../../components/worker/bundle";
-import { ROOT, type CapturedResource, type ProgramRun } from "../../scripts/plan/engine";
+import { ROOT, type CapturedResource, type ProgramRun } from "../../offline/engine";
 import { planStack } from "../harness";
 import { component, DOMAINS, ofType, one, planAll, STACKS, type StackName } from "./tier";
 

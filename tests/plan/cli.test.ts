@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { ROOT } from "../../scripts/plan/engine";
+import { ROOT } from "../../offline/engine";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../../stacks/secrets";
 
 const exec = promisify(execFile);

@@ -1,15 +1,15 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../scripts/plan/engine";
+import { ROOT } from "../../offline/engine";
 
 // Runs in a fresh process registered exactly as the plan registers ts-node, so the trace
 // formatter under test is ts-node's source-map-support and not vitest's own.
 function firstFrames(env: Record<string, string | undefined> = {}) {
   const script = `
-    require(${JSON.stringify(path.join(ROOT, "scripts", "plan", "register-ts.js"))}).registerLikePulumi(${JSON.stringify(ROOT)});
+    require(${JSON.stringify(path.join(ROOT, "offline", "register-ts.js"))}).registerLikePulumi(${JSON.stringify(ROOT)});
     const f = require(${JSON.stringify(path.join(ROOT, "tests", "fixtures", "stack-traces", "frames.ts"))});
-    require(${JSON.stringify(path.join(ROOT, "scripts", "plan", "engine.ts"))}).skipMappingOfPromiseBookkeeping();
+    require(${JSON.stringify(path.join(ROOT, "offline", "engine.ts"))}).skipMappingOfPromiseBookkeeping();
     const frame = (stack) => stack.split("\\n")[1].trim();
     console.log(JSON.stringify({ bookkeeping: frame(f.debuggablePromise()), program: frame(f.programError()) }));
   `;

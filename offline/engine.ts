@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { setOfflinePlan } from "../../infra/mode";
+import { setOfflinePlan } from "../infra/mode";
 import { mockCall, mockResourceState } from "./mock-state";
 
 /** The repository root: the Pulumi project directory. */
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "ara";
 export const SECRET = "[secret]";
 

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { stringify as stringifyYaml } from "yaml";
-import type { StackEvaluation } from "../../policies/evaluate";
+import type { StackEvaluation } from "../policies/evaluate";
 import type { CapturedResource, ProgramRun } from "./engine";
 
 /** The `--json` document. `cost` and `policies` are filled by the policy pack's evaluation. */

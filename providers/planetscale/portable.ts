@@ -17,8 +17,15 @@ export type ProviderKind = "database" | "branch" | "role" | "backupPolicy";
 
 let bundled: { source: string; digest: string } | undefined;
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
-const ENTRY = path.join("components", "database", "planetscale", "providers.ts");
+const ROOT = path.resolve(__dirname, "..", "..");
+/**
+ * The bundle's entry, relative to the repository root (esbuild's working directory). Derived
+ * from this file's own location, so moving the provider folder cannot leave it stale.
+ */
+export const BUNDLE_ENTRY = path
+  .relative(ROOT, path.join(__dirname, "providers.ts"))
+  .split(path.sep)
+  .join("/");
 const BUILD_OPTIONS = {
   bundle: true,
   platform: "node",
@@ -42,7 +49,7 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
 function cacheKey(): string {
   const esbuildVersion = (require("esbuild/package.json") as { version: string }).version;
   const tsconfig = readFileSync(path.join(ROOT, "tsconfig.json"));
-  return sha256(JSON.stringify([esbuildVersion, sha256(tsconfig), ENTRY, BUILD_OPTIONS]));
+  return sha256(JSON.stringify([esbuildVersion, sha256(tsconfig), BUNDLE_ENTRY, BUILD_OPTIONS]));
 }
 
 function fromCache(key: string, cacheFile: string): string | undefined {
@@ -63,13 +70,13 @@ function build(key: string, cacheFile: string): string {
   const { buildSync } = require("esbuild") as typeof import("esbuild");
   const result = buildSync({
     ...BUILD_OPTIONS,
-    entryPoints: [ENTRY],
+    entryPoints: [BUNDLE_ENTRY],
     absWorkingDir: ROOT,
     write: false,
     metafile: true,
     logLevel: "silent",
   });
-  const source = result.outputFiles[0]!.text;
+  const source = withoutPathComments(result.outputFiles[0]!.text);
   const inputs = Object.fromEntries(
     Object.keys(result.metafile.inputs).map((file) => [
       file,
@@ -86,6 +93,16 @@ function build(key: string, cacheFile: string): string {
     // A read-only checkout only loses the cache.
   }
   return source;
+}
+
+/**
+ * esbuild marks each bundled module with a `// <path>.ts` line. The bundle's text is what
+ * Pulumi stores in state and diffs, so a path in it would make moving a file look like new
+ * provider code (an update of every PlanetScale resource); without the markers it depends on
+ * the code alone.
+ */
+export function withoutPathComments(source: string): string {
+  return source.replace(/^\/\/ [\w./@-]+\.[cm]?[jt]s\n/gm, "");
 }
 
 /** The bundle from `cacheFile` when every input is unchanged, else freshly built (and cached). */

@@ -146,7 +146,7 @@ export function mockCall(
   const fn = CALLS[token];
   if (!fn)
     throw new Error(
-      `The offline plan has no mock for the invoke ${token}; add one to scripts/plan/mock-state.ts.`,
+      `The offline plan has no mock for the invoke ${token}; add one to offline/mock-state.ts.`,
     );
   return fn(inputs, root);
 }
