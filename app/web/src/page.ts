@@ -7,31 +7,56 @@ import { publicQuestionnaire } from "./questionnaire";
 // "/" and the Vercel artifact's static/index.html.
 
 const STYLE = `
-body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#1b1b24}
-h1{font-size:1.6rem}fieldset{border:1px solid #ccd;border-radius:6px;margin:0 0 1rem;padding:.75rem 1rem}
-legend{font-weight:600;padding:0 .25rem}.opts{display:flex;flex-wrap:wrap;gap:.75rem;margin-top:.4rem}
-label{cursor:pointer}button{font:inherit;padding:.45rem 1rem;margin-right:.5rem;cursor:pointer}
-input[type=text],input[type=email]{font:inherit;width:100%;padding:.4rem;box-sizing:border-box;margin:.25rem 0 1rem}
-#error{color:#a00018;min-height:1.5rem}.score{font-size:2.4rem;font-weight:700}.muted{color:#555}
+:root{--ink:#1b1b24;--muted:#4b4b5a;--line:#c4c6d4;--primary:#1d4ed8;--primary-dark:#1e3a8a;--tint:#eef2ff;--danger:#b3001b}
+*{box-sizing:border-box}
+body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:0 auto;padding:1.25rem 1rem 3rem;color:var(--ink);background:#fff}
+h1{font-size:1.5rem;line-height:1.25;margin:0 0 .25rem}h2{font-size:1.3rem;margin:.5rem 0 .75rem}h2:focus{outline:none}
+h3{font-size:1.05rem;margin:1.5rem 0 .5rem}.muted{color:var(--muted);margin-top:0}
+.progress{margin:1rem 0 .5rem}.progress label{display:block;font-size:.9rem;color:var(--muted)}
+progress{display:block;width:100%;height:.5rem;border:0;border-radius:1rem;background:#e3e5ee;overflow:hidden;-webkit-appearance:none;appearance:none}
+progress::-webkit-progress-bar{background:#e3e5ee}progress::-webkit-progress-value{background:var(--primary)}progress::-moz-progress-bar{background:var(--primary)}
+fieldset{border:1px solid var(--line);border-radius:8px;margin:0 0 1rem;padding:.75rem 1rem 1rem;min-width:0}
+fieldset.invalid,.field.invalid input{border-color:var(--danger);box-shadow:0 0 0 1px var(--danger)}
+legend{float:left;width:100%;padding:0;font-weight:600}legend+*{clear:both}
+.opts{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.5rem}
+.opts label{display:flex;align-items:center;gap:.5rem;min-height:2.75rem;padding:.35rem .75rem;border:1px solid var(--line);border-radius:6px;cursor:pointer}
+.opts label:has(input:checked){border-color:var(--primary);background:var(--tint)}
+.opts input{margin:0;width:1.1rem;height:1.1rem;accent-color:var(--primary)}
+.field{margin:0 0 1.25rem}.field label{display:block;font-weight:600}.hint{display:block;font-weight:400;color:var(--muted);font-size:.9rem}
+input[type=text],input[type=email]{font:inherit;width:100%;padding:.55rem .65rem;margin-top:.3rem;border:1px solid #767685;border-radius:6px}
+.error{color:var(--danger);font-weight:600;margin:.25rem 0 0}.error:empty{display:none}
+.actions{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;margin-top:1.25rem}
+button{font:inherit;font-weight:600;min-height:2.75rem;padding:.5rem 1.25rem;border:2px solid var(--primary);border-radius:6px;cursor:pointer}
+.primary{background:var(--primary);color:#fff}.primary:hover{background:var(--primary-dark);border-color:var(--primary-dark)}
+.secondary{background:#fff;color:var(--primary)}.secondary:hover{background:var(--tint)}
+button[disabled]{opacity:.6;cursor:progress}
+:focus-visible{outline:3px solid #b45309;outline-offset:2px}
+.score{font-size:2.6rem;font-weight:700;color:var(--primary)}
+.cats{list-style:none;padding:0;margin:0}.cats li{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 1rem;padding:.5rem 0;border-bottom:1px solid #e3e5ee}
+.cat-name{flex:1 1 0}.cat-weight{color:var(--muted);font-size:.9rem;white-space:nowrap}.cat-score{font-weight:600;white-space:nowrap}.cats meter{width:100%;height:.6rem}
+#recommendations li{margin-bottom:.5rem}.report{margin-top:1.5rem;padding:1rem;border:1px solid var(--line);border-radius:8px}
+.report h3{margin-top:0}.report .actions{margin-top:0}.report p{margin:.5rem 0 0}
+@media (max-width:32rem){body{padding-top:.75rem}h1{font-size:1.3rem}.opts{flex-direction:column}.actions button{flex:1 1 auto}}
 `;
 
 const SCRIPT = `
 "use strict";
 const Q = JSON.parse(document.getElementById("questionnaire").textContent);
 const root = document.getElementById("app");
-const errorBox = document.getElementById("error");
+const pageError = document.getElementById("error");
 const state = { step: 0, answers: {}, organization: "", result: null };
 const stepsTotal = Q.categories.length + 1;
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "onclick") e.addEventListener("click", v); else e.setAttribute(k, v);
+    if (v === false || v === null || v === undefined) continue;
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children) e.append(typeof c === "string" ? document.createTextNode(c) : c);
+  for (const c of children) if (c !== null && c !== undefined) e.append(typeof c === "string" ? document.createTextNode(c) : c);
   return e;
 }
-function showError(msg) { errorBox.textContent = msg || ""; }
 
 function tokens() { try { return JSON.parse(sessionStorage.getItem("ara.tokens")); } catch { return null; } }
 function saveTokens(t) { sessionStorage.setItem("ara.tokens", JSON.stringify(t)); }
@@ -62,7 +87,12 @@ async function api(method, path, body, retried) {
     return api(method, path, body, true);
   }
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.message || ("request failed with status " + res.status));
+  if (!res.ok) {
+    const err = new Error(data.message || ("request failed with status " + res.status));
+    err.status = res.status;
+    err.retryAfter = Number(res.headers.get("retry-after")) || 0;
+    throw err;
+  }
   return data;
 }
 function saveProgress() {
@@ -70,80 +100,183 @@ function saveProgress() {
     .catch(() => {});
 }
 
-function render() {
+// Errors sit beside their control: a radio group's under its statement, a text field's under
+// its label, each referenced by aria-describedby and flagged with aria-invalid.
+function errorSlot(input) {
+  if (input.type === "radio") {
+    return { box: document.getElementById("err-" + input.name), controls: [...document.getElementsByName(input.name)] };
+  }
+  return { box: document.getElementById(input.id + "-error"), controls: [input] };
+}
+function setError(input, message) {
+  const { box, controls } = errorSlot(input);
+  box.textContent = message || "";
+  for (const c of controls) {
+    if (message) c.setAttribute("aria-invalid", "true"); else c.removeAttribute("aria-invalid");
+  }
+  box.closest("fieldset, .field").classList.toggle("invalid", !!message);
+}
+function messageFor(input) {
+  if (input.type === "radio") return "Choose an answer";
+  if (input.type === "email") return "Enter a valid email address";
+  if (input.id === "organization") return "Enter your organization's name";
+  return input.validationMessage;
+}
+function focusControl(input) {
+  input.focus({ preventScroll: true });
+  input.closest("fieldset, .field").scrollIntoView({ block: "nearest" });
+}
+
+// A real form: the browser checks the required and typed fields before "submit" fires. Its own
+// bubbles are replaced by messages beside each control (a bubble names one field and is gone on
+// the next tap), and focus goes to the first control that needs attention.
+function wizardForm(onSubmit, ...children) {
+  const form = el("form", {}, ...children);
+  let focusQueued = false;
+  form.addEventListener("invalid", (e) => {
+    e.preventDefault();
+    setError(e.target, messageFor(e.target));
+    if (focusQueued) return;
+    focusQueued = true;
+    setTimeout(() => {
+      focusQueued = false;
+      const first = form.querySelector("input:invalid");
+      if (first) focusControl(first);
+    });
+  }, true);
+  const clearIfValid = (e) => { if (e.target.validity && e.target.validity.valid && e.target.hasAttribute("aria-invalid")) setError(e.target, ""); };
+  form.addEventListener("change", clearIfValid);
+  form.addEventListener("input", clearIfValid);
+  form.addEventListener("submit", (e) => { e.preventDefault(); onSubmit(); });
+  return form;
+}
+
+function render(moveFocus) {
   root.replaceChildren();
-  if (state.result) return renderResult();
-  root.append(el("p", { class: "muted", id: "progress" }, "Step " + (state.step + 1) + " of " + stepsTotal));
-  if (state.step < Q.categories.length) return renderCategory(Q.categories[state.step]);
-  return renderDetails();
+  if (state.result) renderResult();
+  else {
+    const label = "Step " + (state.step + 1) + " of " + stepsTotal;
+    root.append(el("div", { class: "progress" },
+      el("label", { for: "progress" }, label),
+      el("progress", { id: "progress", max: stepsTotal, value: state.step + 1 }, label)));
+    if (state.step < Q.categories.length) renderCategory(Q.categories[state.step]);
+    else renderDetails();
+  }
+  // After a step change, start reading (and scrolling) from the new step's heading.
+  if (moveFocus) { const h = root.querySelector("h2"); window.scrollTo(0, 0); h.focus({ preventScroll: true }); }
+}
+
+function backButton() {
+  return el("button", { id: "back", type: "button", class: "secondary", onclick: () => { state.step--; render(true); } }, "Back");
 }
 
 function renderCategory(cat) {
-  root.append(el("h2", {}, cat.title));
-  for (const q of cat.questions) {
+  const sets = cat.questions.map((q) => {
     const opts = el("div", { class: "opts" });
     for (const s of Q.scale) {
-      const input = el("input", { type: "radio", name: q.id, value: String(s.value) });
-      if (state.answers[q.id] === s.value) input.checked = true;
-      input.addEventListener("change", () => { state.answers[q.id] = s.value; });
-      opts.append(el("label", {}, input, " " + s.label));
+      const input = el("input", { type: "radio", name: q.id, value: s.value, required: true,
+        "aria-describedby": "err-" + q.id, checked: state.answers[q.id] === s.value,
+        onchange: () => { state.answers[q.id] = s.value; } });
+      opts.append(el("label", {}, input, s.label));
     }
-    root.append(el("fieldset", { "data-question": q.id }, el("legend", {}, q.text), opts));
-  }
-  const nav = el("div");
-  if (state.step > 0) nav.append(el("button", { id: "back", type: "button", onclick: () => { state.step--; showError(); render(); } }, "Back"));
-  nav.append(el("button", { id: "next", type: "button", onclick: () => {
-    const missing = cat.questions.filter((q) => state.answers[q.id] === undefined);
-    if (missing.length) return showError("Answer every statement to continue.");
-    showError(); state.step++; saveProgress(); render();
-  } }, "Next"));
-  root.append(nav);
+    return el("fieldset", { "data-question": q.id, "aria-describedby": "err-" + q.id },
+      el("legend", {}, q.text), el("p", { class: "error", id: "err-" + q.id }), opts);
+  });
+  root.append(wizardForm(() => { state.step++; saveProgress(); render(true); },
+    el("h2", { tabindex: "-1" }, cat.title), ...sets,
+    el("div", { class: "actions" }, state.step > 0 ? backButton() : null,
+      el("button", { id: "next", type: "submit", class: "primary" }, "Next"))));
+}
+
+function textField(id, label, hint, attrs) {
+  const input = el("input", Object.assign({ id, name: id, "aria-describedby": id + "-error" + (hint ? " " + id + "-hint" : "") }, attrs));
+  return { input, field: el("div", { class: "field" },
+    el("label", { for: id }, label, hint ? el("span", { class: "hint", id: id + "-hint" }, hint) : null),
+    el("p", { class: "error", id: id + "-error" }), input) };
 }
 
 function renderDetails() {
-  root.append(el("h2", {}, "About you"));
-  const org = el("input", { type: "text", id: "organization", maxlength: "200", autocomplete: "organization" });
-  org.value = state.organization;
-  const email = el("input", { type: "email", id: "email", maxlength: "254", autocomplete: "email" });
-  root.append(el("label", { for: "organization" }, "Organization"), org,
-    el("label", { for: "email" }, "Email (optional, stored encrypted)"), email);
-  const submit = el("button", { id: "submit", type: "button", onclick: async () => {
-    state.organization = org.value.trim();
-    if (!state.organization) return showError("Enter your organization's name.");
-    showError(); submit.disabled = true;
+  const org = textField("organization", "Organization", null,
+    { type: "text", maxlength: "200", autocomplete: "organization", required: true, pattern: ".*\\\\S.*" });
+  org.input.value = state.organization;
+  // type=email accepts "name@host"; the API wants a domain with a dot, so the page does too.
+  const email = textField("email", "Email", "Optional. Stored encrypted, never shown again.",
+    { type: "email", maxlength: "254", autocomplete: "email", pattern: "[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+" });
+  const formError = el("p", { class: "error", id: "form-error", role: "alert" });
+  const submit = el("button", { id: "submit", type: "submit", class: "primary" }, "See my result");
+  root.append(wizardForm(async () => {
+    state.organization = org.input.value.trim();
+    formError.textContent = ""; submit.disabled = true;
     try {
       const body = { organization: state.organization, answers: state.answers };
-      if (email.value.trim()) body.email = email.value.trim();
+      if (email.input.value.trim()) body.email = email.input.value.trim();
       state.result = await api("POST", "/api/audits", body);
+      state.result.organization = state.organization.normalize("NFC");
       api("PUT", "/api/wizard", { step: state.step, answers: state.answers, organization: state.organization, completedAuditId: state.result.id }).catch(() => {});
-      render();
-    } catch (e) { showError(e.message); submit.disabled = false; }
-  } }, "See my result");
-  root.append(el("div", {}, el("button", { id: "back", type: "button", onclick: () => { state.step--; render(); } }, "Back"), submit));
+      render(true);
+    } catch (e) {
+      submit.disabled = false;
+      // The API names the field first ("organization: ..."): put its message beside that field.
+      const m = /^(organization|email): (.*)$/s.exec(e.message);
+      if (m && e.status === 400) {
+        const input = m[1] === "email" ? email.input : org.input;
+        setError(input, m[1] === "email" ? messageFor(input) : m[2]);
+        focusControl(input);
+      } else formError.textContent = e.message;
+    }
+  }, el("h2", { tabindex: "-1" }, "About you"), org.field, email.field,
+    el("div", { class: "actions" }, backButton(), submit), formError));
 }
 
 function renderResult() {
   const r = state.result;
   const level = (Q.levels.find((l) => l.id === r.level) || { title: r.level }).title;
+  const cats = el("ul", { id: "category-scores", class: "cats" });
+  for (const c of Q.categories) {
+    const v = (r.categoryScores || {})[c.id] || 0;
+    cats.append(el("li", {}, el("span", { class: "cat-name" }, el("span", { class: "cat-title" }, c.title),
+      " ", el("span", { class: "cat-weight" }, "(weight " + c.weight + "%)")),
+      el("span", { class: "cat-score" }, v + " / 100"),
+      el("meter", { min: 0, max: 100, low: 50, high: 75, optimum: 100, value: v, "aria-hidden": "true" })));
+  }
   const recs = el("ol", { id: "recommendations" });
   for (const x of r.recommendations) recs.append(el("li", {}, el("strong", {}, x.title + ": "), x.message));
-  const out = el("p", { id: "report-status" });
-  const btn = el("button", { id: "report", type: "button", onclick: async () => {
-    btn.disabled = true; showError(); out.textContent = "Creating your PDF...";
+
+  // A new link replaces the old one only once it exists: a refused request (the hourly limit,
+  // a signer failure) leaves the last link, which still works, with the reason beside it.
+  const status = el("span", { id: "report-status", role: "status" });
+  const linkLine = el("p", { id: "report-link" });
+  const reportError = el("p", { class: "error", id: "report-error", role: "alert" });
+  const btn = el("button", { id: "report", type: "button", class: "primary", onclick: async () => {
+    btn.disabled = true; reportError.textContent = ""; status.textContent = "Creating your PDF...";
     try {
       const rep = await api("POST", "/api/audits/" + r.id + "/report");
-      out.replaceChildren(el("a", { id: "download", href: rep.downloadUrl, target: "_blank", rel: "noopener" }, "Download PDF report"),
+      linkLine.replaceChildren(el("a", { id: "download", href: rep.downloadUrl, target: "_blank", rel: "noopener" }, "Download PDF report"),
         " (link valid until " + new Date(rep.expiresAt).toLocaleString() + ")");
-    } catch (e) { out.textContent = ""; showError(e.message); }
+      status.textContent = "Your PDF report is ready.";
+    } catch (e) {
+      status.textContent = "";
+      let msg = e.message;
+      if (e.status === 429) {
+        const minutes = Math.max(1, Math.ceil(e.retryAfter / 60));
+        msg = msg.split(";")[0] + ". Try again in " + minutes + (minutes === 1 ? " minute." : " minutes.");
+      }
+      if (linkLine.querySelector("a")) msg += " The link above still works.";
+      reportError.textContent = msg;
+    }
     btn.disabled = false;
   } }, "Create PDF report");
-  root.append(el("section", { id: "result" },
-    el("h2", {}, "Your readiness"),
-    el("p", {}, el("span", { class: "score", id: "score" }, String(r.score)), " / 100 - ", el("strong", { id: "level" }, level)),
-    el("h3", {}, "Recommendations"), recs, btn, out,
-    el("p", {}, el("button", { id: "restart", type: "button", onclick: () => {
+
+  root.append(el("section", { id: "result", "aria-labelledby": "result-title" },
+    el("h2", { id: "result-title", tabindex: "-1" }, "Your readiness"),
+    el("p", {}, "Organization: ", el("strong", { id: "result-organization" }, r.organization || state.organization)),
+    el("p", {}, el("span", { class: "score", id: "score" }, String(r.score)), " / 100: ", el("strong", { id: "level" }, level)),
+    el("h3", {}, "Category scores"), cats,
+    el("h3", {}, "Recommendations"), recs,
+    el("div", { class: "report" }, el("h3", {}, "PDF report"), el("div", { class: "actions" }, btn, status), linkLine, reportError),
+    el("div", { class: "actions" }, el("button", { id: "restart", type: "button", class: "secondary", onclick: () => {
       Object.assign(state, { step: 0, answers: {}, organization: "", result: null });
-      saveProgress(); render();
+      saveProgress(); render(true);
     } }, "Start again"))));
 }
 
@@ -158,8 +291,8 @@ function renderResult() {
         state.result = await api("GET", "/api/audits/" + saved.progress.completedAuditId).catch(() => null);
       }
     }
-  } catch (e) { showError(e.message); }
-  render();
+  } catch (e) { pageError.textContent = e.message; }
+  render(false);
 })();
 `;
 
@@ -195,7 +328,7 @@ export function renderPage(): Page {
 <body>
 <h1>Agent Readiness Audit</h1>
 <p class="muted">How ready is your organization for AI agents? Rate each statement by how true it is today.</p>
-<div id="error" role="alert"></div>
+<p id="error" class="error" role="alert"></p>
 <main id="app"><p>Loading...</p></main>
 <script id="questionnaire" type="application/json">${data}</script>
 <script>${SCRIPT}</script>

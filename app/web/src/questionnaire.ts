@@ -209,7 +209,12 @@ export function publicQuestionnaire() {
   return {
     version: QUESTIONNAIRE_VERSION,
     scale: SCALE,
-    categories: CATEGORIES.map(({ id, title, questions }) => ({ id, title, questions })),
+    categories: CATEGORIES.map(({ id, title, weight, questions }) => ({
+      id,
+      title,
+      weight,
+      questions,
+    })),
     levels: LEVELS.map(({ id, title }) => ({ id, title })),
   };
 }
