@@ -46,7 +46,7 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       ],
       stackTag: names.stack,
     },
-    { names, providers: [providers.cloudflare, providers.aws] },
+    { providers: [providers.cloudflare, providers.aws] },
   );
 
   // --- Data tier ------------------------------------------------------------------------
@@ -59,17 +59,15 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       serviceToken: secrets.planetscaleServiceToken,
       protection: config.protection,
     },
-    { names },
   );
   const cache = new Cache(
     "cache",
     { ...config.cache, protection: config.protection },
-    { names, providers: [providers.upstash] },
+    { providers: [providers.upstash] },
   );
 
   // --- Cloudflare tier: storage, the signer worker, the edge ----------------------------
   const cloudflareTier = {
-    names,
     providers: [providers.cloudflare, providers.aws, providers.random],
   };
   const storage = new Storage(
@@ -130,7 +128,7 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       },
       protection: config.protection,
     },
-    { names, providers: [providers.vercel, providers.random] },
+    { providers: [providers.vercel, providers.random] },
   );
 
   return {

@@ -1,39 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RedisDatabase } from "@upstash/pulumi/redisDatabase";
-import { stateful, type ComponentContext, type Protection } from "../conventions";
+import { AraComponent, stateful, type Protection } from "../component";
 
+/**
+ * Settings of the `Cache` component. Each stack's values come from its preset and
+ * `Pulumi.<stack>.yaml`; docs/configuration.md tables them per environment.
+ */
 export interface CacheArgs {
   /**
    * Primary region of the global database. Upstash refuses new regional databases, so the
    * database is always `region: "global"` with this primary.
-   * @default "us-east-1"
    */
   primaryRegion: pulumi.Input<string>;
   /**
    * Read replicas in other regions; prod keeps one in us-west-1 as the seed's backup region.
-   * @default []
    */
   readRegions: pulumi.Input<string[]>;
   /**
    * Evict keys when memory is full instead of refusing writes. Off where refresh tokens must
    * never silently disappear.
-   * @default true (dev), false (staging, prod)
    */
   eviction: pulumi.Input<boolean>;
   /**
    * Monthly spend cap in USD; Upstash throttles the database when it is reached.
-   * @default 5 (dev), 20 (staging), 100 (prod)
    */
   budgetUsd: pulumi.Input<number>;
   /**
    * Prod Pack: SLA, multi-zone HA and backups for $200 a month per database. Never implied
    * by the environment; the stack config must choose it.
-   * @default false (dev, staging), true (prod)
    */
   prodPack: pulumi.Input<boolean>;
   /**
    * Let Upstash raise the plan's limits under load.
-   * @default false (dev, staging), true (prod)
    */
   autoScale: pulumi.Input<boolean>;
   /** Protection for the database (stacks/presets.ts `protection`). */
@@ -48,10 +46,10 @@ export interface CacheArgs {
  * ```ts
  * const cache = new Cache("cache", { primaryRegion: "us-east-1", readRegions: [], eviction: true,
  *   budgetUsd: 5, prodPack: false, autoScale: false, protection: { protect: false, retainOnDelete: false } },
- *   { names, providers: [upstashProvider] });
+ *   { providers: [upstashProvider] });
  * ```
  */
-export class Cache extends pulumi.ComponentResource {
+export class Cache extends AraComponent {
   /** `rediss://default:<password>@<host>:<port>`. Secret. */
   public readonly redisUrl: pulumi.Output<string>;
   /** REST endpoint for HTTP clients (edge functions). */
@@ -61,18 +59,13 @@ export class Cache extends pulumi.ComponentResource {
   /** The physical database name. */
   public readonly databaseName: pulumi.Output<string>;
 
-  constructor(
-    name: string,
-    args: CacheArgs,
-    opts: pulumi.ComponentResourceOptions & ComponentContext,
-  ) {
-    const { names, ...resourceOpts } = opts;
-    super("ara:cache:Cache", name, {}, resourceOpts);
+  constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ara:cache:Cache", name, opts);
 
     const db = new RedisDatabase(
       `${name}-redis`,
       {
-        databaseName: names.physical("cache", "upstashDatabase"),
+        databaseName: this.physical("cache", "upstashDatabase"),
         region: "global",
         primaryRegion: args.primaryRegion,
         readRegions: args.readRegions,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { stateful, type ComponentContext, type Protection } from "../conventions";
+import { AraComponent, stateful, type Protection } from "../component";
 import {
   BackupPolicy,
   Branch,
@@ -13,54 +13,49 @@ export const POOLER_PORT = 6432;
 export interface DatabaseBackupArgs {
   /**
    * How often the production branch is backed up.
-   * @default "weekly" (dev), "daily" (staging, prod)
    */
   frequency: "daily" | "weekly";
   /**
    * Days each backup is kept.
-   * @default 7
    */
   retentionDays: pulumi.Input<number>;
   /**
    * UTC time the backup runs, HH:MM; weekly backups run on Sundays, inside the seed's
    * Sunday 02:00–04:00 maintenance window.
-   * @default "03:00"
    */
   scheduleTime: pulumi.Input<string>;
 }
 
+/**
+ * Settings of the `Database` component. Each stack's values come from its preset and
+ * `Pulumi.<stack>.yaml`; docs/configuration.md tables them per environment.
+ */
 export interface DatabaseArgs {
   /** PlanetScale organization slug. */
   organization: pulumi.Input<string>;
   /**
    * PlanetScale region slug.
-   * @default "us-east"
    */
   region: pulumi.Input<string>;
   /**
    * Postgres cluster SKU of the production branch.
-   * @default "PS_10_AWS_ARM" (dev, staging), "PS_40_AWS_ARM" (prod)
    */
   clusterSize: pulumi.Input<string>;
   /**
    * 0 for a single node, 2 or more for high availability.
-   * @default 0 (dev), 2 (staging, prod)
    */
   replicas: pulumi.Input<number>;
   /**
    * Postgres major version; changing it replaces the database.
-   * @default "17"
    */
   majorVersion: pulumi.Input<string>;
   /**
    * Create a `development` branch off `main` for schema work. It decides whether the branch
    * exists, so it is a plain value.
-   * @default true (dev), false (staging, prod)
    */
   developmentBranch: boolean;
   /**
    * PlanetScale's deletion protection on the database and its production branch.
-   * @default false (dev, staging), true (prod)
    */
   deletionProtection: pulumi.Input<boolean>;
   /** The backup policy of the production branch. */
@@ -92,10 +87,10 @@ export interface DatabaseArgs {
  * const db = new Database("database", { organization: "ara", region: "us-east",
  *   clusterSize: "PS_10_AWS_ARM", replicas: 0, majorVersion: "17", developmentBranch: true,
  *   deletionProtection: false, backup: { frequency: "weekly", retentionDays: 7, scheduleTime: "03:00" },
- *   serviceTokenId, serviceToken, protection: { protect: false, retainOnDelete: false } }, { names });
+ *   serviceTokenId, serviceToken, protection: { protect: false, retainOnDelete: false } });
  * ```
  */
-export class Database extends pulumi.ComponentResource {
+export class Database extends AraComponent {
   /** The app's connection string (pooled, least privilege). Secret. */
   public readonly connectionString: pulumi.Output<string>;
   /** The migrator's connection string (direct, may change the schema). Secret. */
@@ -105,17 +100,12 @@ export class Database extends pulumi.ComponentResource {
   /** Branches this component manages. */
   public readonly branches: pulumi.Output<string[]>;
 
-  constructor(
-    name: string,
-    args: DatabaseArgs,
-    opts: pulumi.ComponentResourceOptions & ComponentContext,
-  ) {
-    const { names, ...resourceOpts } = opts;
-    super("ara:database:Database", name, {}, resourceOpts);
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ara:database:Database", name, opts);
 
     const credentials = { serviceTokenId: args.serviceTokenId, serviceToken: args.serviceToken };
     const data = stateful(this, args.protection);
-    const physicalName = names.physical("system", "planetscaleDatabase");
+    const physicalName = this.physical("system", "planetscaleDatabase");
 
     const database = new PlanetScaleDatabase(
       `${name}-postgres`,

@@ -1,10 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import type { ComponentContext } from "../conventions";
+import type { Namer } from "../naming";
+import { AraComponent } from "../component";
 
 /** Cloudflare zone plans, cheapest first. */
 export type CloudflarePlan = "free" | "pro" | "business" | "enterprise";
 
+/**
+ * Settings of the `Edge` component. Each stack's values come from its preset and
+ * `Pulumi.<stack>.yaml`; docs/configuration.md tables them per environment.
+ */
 export interface EdgeArgs {
   /** Zone of the stack's domain (stack config `accounts.cloudflareZoneId`). */
   zoneId: pulumi.Input<string>;
@@ -26,44 +31,33 @@ export interface EdgeArgs {
   /**
    * The zone's plan. Decides which rate-limit features are requested (a custom 429 body needs
    * Pro or better), so it is a plain value; docs/edge.md has the full table.
-   * @default "free" (dev), "pro" (staging, prod)
    */
   cloudflarePlan: CloudflarePlan;
   /**
    * Oldest TLS version the edge accepts. TLS 1.3 is always enabled as well.
-   * @default "1.2"
    */
   minTlsVersion: pulumi.Input<string>;
   /** Strict-Transport-Security sent by the edge. */
   hsts: {
-    /**
-     * @default 31536000 (one year)
-     */
+    /** How long browsers remember to use HTTPS only. */
     maxAgeSeconds: pulumi.Input<number>;
-    /**
-     * @default false (dev), true (staging, prod)
-     */
+    /** Whether the policy covers every subdomain of the zone too. */
     includeSubdomains: pulumi.Input<boolean>;
     /**
      * Ask for the browsers' preload list; needs includeSubdomains and a year's max-age.
-     * @default false (dev, staging), true (prod)
      */
     preload: pulumi.Input<boolean>;
   };
   /** Per-client rate limit on the app's `/api/`. */
   apiRateLimit: {
-    /**
-     * @default 17 (dev, a Free zone), 100 (staging, prod)
-     */
+    /** Requests one client may send per period before it is blocked. */
     requestsPerPeriod: pulumi.Input<number>;
     /**
      * Counting window; a Free zone allows only 10 s.
-     * @default 10 (dev), 60 (staging, prod)
      */
     periodSeconds: pulumi.Input<number>;
     /**
      * How long a client that exceeded the limit stays blocked; a Free zone allows only 10 s.
-     * @default 10 (dev), 60 (staging, prod)
      */
     mitigationTimeoutSeconds: pulumi.Input<number>;
   };
@@ -101,26 +95,21 @@ export const RATE_LIMITED_BODY = JSON.stringify({
  *   apiHostname: "api.example.com", cloudflarePlan: "pro", minTlsVersion: "1.2",
  *   hsts: { maxAgeSeconds: 31536000, includeSubdomains: true, preload: false },
  *   apiRateLimit: { requestsPerPeriod: 100, periodSeconds: 60, mitigationTimeoutSeconds: 60 } },
- *   { names, providers: [cloudflareProvider] });
+ *   { providers: [cloudflareProvider] });
  * ```
  */
-export class Edge extends pulumi.ComponentResource {
+export class Edge extends AraComponent {
   /** `https://<appHostname>`. */
   public readonly appUrl: pulumi.Output<string>;
   /** ID of the zone's `http_ratelimit` entry-point ruleset. */
   public readonly rateLimitRulesetId: pulumi.Output<string>;
 
-  constructor(
-    name: string,
-    args: EdgeArgs,
-    opts: pulumi.ComponentResourceOptions & ComponentContext,
-  ) {
-    const { names, ...resourceOpts } = opts;
-    super("ara:edge:Edge", name, {}, resourceOpts);
+  constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ara:edge:Edge", name, opts);
 
     createZoneSettings(this, name, args);
     createDnsRecords(this, name, args);
-    const ruleset = createRateLimit(this, name, names, args);
+    const ruleset = createRateLimit(this, name, this.names, args);
 
     this.appUrl = pulumi.interpolate`https://${args.appHostname}`;
     this.rateLimitRulesetId = ruleset.id;
@@ -198,7 +187,7 @@ function createDnsRecords(parent: Edge, name: string, args: EdgeArgs): void {
 function createRateLimit(
   parent: Edge,
   name: string,
-  names: ComponentContext["names"],
+  names: Namer,
   args: EdgeArgs,
 ): cloudflare.Ruleset {
   const limit = args.apiRateLimit;

@@ -5,7 +5,7 @@ import { TopicPolicy } from "@pulumi/aws/sns/topicPolicy";
 import { TopicSubscription } from "@pulumi/aws/sns/topicSubscription";
 import { Healthcheck } from "@pulumi/cloudflare/healthcheck";
 import { NotificationPolicy } from "@pulumi/cloudflare/notificationPolicy";
-import type { ComponentContext } from "../conventions";
+import { AraComponent } from "../component";
 
 /** An HTTPS endpoint that answers 200 only when its service and dependencies are healthy. */
 export interface HealthEndpoint {
@@ -17,6 +17,10 @@ export interface HealthEndpoint {
   path: pulumi.Input<string>;
 }
 
+/**
+ * Settings of the `Monitoring` component. Each stack's values come from its preset and
+ * `Pulumi.<stack>.yaml`; docs/configuration.md tables them per environment.
+ */
 export interface MonitoringArgs {
   /** Where alerts go: each address receives the alert topic and the health-check alerts. */
   alertEmails: string[];
@@ -26,7 +30,6 @@ export interface MonitoringArgs {
   /**
    * Standalone health checks from Cloudflare's edge, with an alert when one turns unhealthy.
    * They need a Pro zone or better, so whether they exist is plain config.
-   * @default false (dev), true (staging, prod)
    */
   healthChecks: {
     enabled: boolean;
@@ -38,13 +41,11 @@ export interface MonitoringArgs {
   /**
    * Monthly cap of the stack's AWS spend in USD. AWS Budgets sees only AWS, so this is not
    * the stack's whole budget: that one is enforced before each deploy by the policy pack.
-   * @default 5 (dev, staging), 10 (prod)
    */
   awsBudgetUsd: number;
   /**
    * Alert when actual AWS spend passes each of these percentages of `awsBudgetUsd`; a
    * forecast over 100% alerts too.
-   * @default [80, 100] (dev, staging), [50, 80, 100] (prod)
    */
   budgetAlertPercents: number[];
   /** The `stack` cost-allocation tag value the AWS provider puts on every AWS resource. */
@@ -68,26 +69,21 @@ export interface MonitoringArgs {
  *   healthChecks: { enabled: true, intervalSeconds: 60, consecutiveFails: 2 },
  *   endpoints: [{ role: "app", host: "app.ara-audit.com", path: "/api/ready" }],
  *   awsBudgetUsd: 10, budgetAlertPercents: [80, 100], stackTag: "prod" },
- *   { names, providers: [cloudflare, aws] });
+ *   { providers: [cloudflare, aws] });
  * ```
  */
-export class Monitoring extends pulumi.ComponentResource {
+export class Monitoring extends AraComponent {
   /** ARN of the alert topic; publish here to reach on-call. */
   public readonly alertTopicArn: pulumi.Output<string>;
   /** IDs of the Cloudflare health checks (empty where they are disabled). */
   public readonly healthCheckIds: pulumi.Output<string[]>;
 
-  constructor(
-    name: string,
-    args: MonitoringArgs,
-    opts: pulumi.ComponentResourceOptions & ComponentContext,
-  ) {
-    const { names, ...resourceOpts } = opts;
-    super("ara:monitoring:Monitoring", name, {}, resourceOpts);
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ara:monitoring:Monitoring", name, opts);
 
     const topic = new Topic(
       `${name}-alerts`,
-      { name: names.physical("alerts", "aws") },
+      { name: this.physical("alerts", "aws") },
       { parent: this },
     );
     // AWS Budgets publishes to the topic only if the topic's policy lets it.
@@ -127,7 +123,7 @@ export class Monitoring extends pulumi.ComponentResource {
               `${name}-check-${e.role}`,
               {
                 zoneId: args.zoneId,
-                name: names.physical(e.role, "healthcheck"),
+                name: this.physical(e.role, "healthcheck"),
                 description: pulumi.interpolate`HTTPS GET ${e.host}${e.path} answers 200`,
                 address: e.host,
                 type: "HTTPS",
@@ -155,7 +151,7 @@ export class Monitoring extends pulumi.ComponentResource {
         `${name}-health-alert`,
         {
           accountId: args.accountId,
-          name: names.physical("health", "generic"),
+          name: this.physical("health", "generic"),
           description: "A health check changed state.",
           alertType: "health_check_status_notification",
           enabled: true,
@@ -169,7 +165,7 @@ export class Monitoring extends pulumi.ComponentResource {
     new Budget(
       `${name}-aws-budget`,
       {
-        name: names.physical("aws-spend", "aws"),
+        name: this.physical("aws-spend", "aws"),
         budgetType: "COST",
         timeUnit: "MONTHLY",
         limitAmount: args.awsBudgetUsd.toFixed(2),

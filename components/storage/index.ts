@@ -10,7 +10,8 @@ import {
   BucketServerSideEncryptionConfiguration,
   BucketVersioning,
 } from "@pulumi/aws/s3";
-import { stateful, type ComponentContext, type Protection } from "../conventions";
+import type { Namer } from "../naming";
+import { AraComponent, stateful, type Protection } from "../component";
 import type { WorkerBinding } from "../worker/bindings";
 import { REPLICATED_EVENT_ACTIONS } from "../worker/contract";
 
@@ -21,49 +22,45 @@ export interface StorageReplicaArgs {
    * Copy every new report to a versioned S3 bucket in another region. R2 has no object
    * versioning (providers.md §2), so this is the seed's "versioning" and "cross-region
    * replication" for prod.
-   * @default false (dev, staging), true (prod)
    */
   enabled: boolean;
   /**
    * AWS region of the replica bucket; the stack's one AWS provider is redirected per resource.
-   * @default "us-west-2"
    */
   region: pulumi.Input<string>;
   /**
    * Overwritten and expired copies are kept this many days as non-current versions.
-   * @default 30 (dev, staging), 365 (prod)
    */
   noncurrentVersionExpiryDays: pulumi.Input<number>;
 }
 
+/**
+ * Settings of the `Storage` component. Each stack's values come from its preset and
+ * `Pulumi.<stack>.yaml`; docs/configuration.md tables them per environment.
+ */
 export interface StorageArgs {
   /** Cloudflare account that owns the bucket (stack config `accounts.cloudflareAccountId`). */
   accountId: pulumi.Input<string>;
   /**
    * R2 location hint; honoured only when the bucket is first created.
-   * @default "enam"
    */
   location: pulumi.Input<string>;
   /**
    * Reports are deleted this many days after upload (seed: 30 in dev, 365 in prod).
-   * @default 30 (dev, staging), 365 (prod)
    */
   objectExpiryDays: pulumi.Input<number>;
   /**
    * Multipart uploads left incomplete are aborted after this many days, so abandoned parts
    * stop costing storage.
-   * @default 1 (dev), 7 (staging, prod)
    */
   abortMultipartAfterDays: pulumi.Input<number>;
   /**
    * Bucket-lock (WORM) retention in days; `null` creates no lock. Decides whether the lock
    * resource exists, so it is a plain value.
-   * @default null (dev, staging), 7 (prod)
    */
   lockRetentionDays: number | null;
   /**
    * Origins allowed to use the bucket from a browser (the web app, `https://app.<domain>`).
-   * @default none; the program passes the app's origin
    */
   corsOrigins: pulumi.Input<string[]>;
   /**
@@ -76,7 +73,6 @@ export interface StorageArgs {
   /**
    * SNS topic the replicator alerts when a copy fails for good (the monitoring component's
    * topic); its key may publish there and nowhere else. Unused without a replica.
-   * @default none; the program passes the monitoring component's topic
    */
   alertTopicArn: pulumi.Input<string>;
   /** Protection for the R2 bucket and the replica bucket (stacks/presets.ts `protection`). */
@@ -116,29 +112,24 @@ export interface ReportReplication {
  *   abortMultipartAfterDays: 1, lockRetentionDays: null, corsOrigins: ["https://app.example.com"],
  *   replica: { enabled: false, region: "us-west-2", noncurrentVersionExpiryDays: 30 },
  *   alertTopicArn: monitoring.alertTopicArn, protection: { protect: false, retainOnDelete: false } },
- *   { names, providers: [cloudflareProvider, awsProvider] });
+ *   { providers: [cloudflareProvider, awsProvider] });
  * const binding = storage.binding("REPORTS"); // for a WorkersScript
  * ```
  */
-export class Storage extends pulumi.ComponentResource {
+export class Storage extends AraComponent {
   /** The R2 bucket's name (`ara-<stack>-reports`). */
   public readonly bucketName: pulumi.Output<string>;
   /** The replication target, or undefined when `replica.enabled` is false. */
   public readonly replication: ReportReplication | undefined;
 
-  constructor(
-    name: string,
-    args: StorageArgs,
-    opts: pulumi.ComponentResourceOptions & ComponentContext,
-  ) {
-    const { names, ...resourceOpts } = opts;
-    super("ara:storage:Storage", name, {}, resourceOpts);
+  constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ara:storage:Storage", name, opts);
 
     const bucket = new cloudflare.R2Bucket(
       `${name}-bucket`,
       {
         accountId: args.accountId,
-        name: names.physical("reports", "r2Bucket"),
+        name: this.physical("reports", "r2Bucket"),
         location: args.location,
       },
       stateful(this, args.protection),
@@ -217,7 +208,7 @@ export class Storage extends pulumi.ComponentResource {
     }
 
     this.replication = args.replica.enabled
-      ? createReplica(this, name, names, args, bucket)
+      ? createReplica(this, name, this.names, args, bucket)
       : undefined;
 
     this.registerOutputs({
@@ -245,7 +236,7 @@ function days(n: pulumi.Input<number>): pulumi.Output<number> {
 function createReplica(
   parent: Storage,
   name: string,
-  names: ComponentContext["names"],
+  names: Namer,
   args: StorageArgs,
   source: cloudflare.R2Bucket,
 ): ReportReplication {

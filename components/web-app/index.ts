@@ -6,7 +6,7 @@ import { getPrebuiltProjectOutput } from "@pulumiverse/vercel/getPrebuiltProject
 import { Project } from "@pulumiverse/vercel/project";
 import { ProjectDomain } from "@pulumiverse/vercel/projectDomain";
 import { ProjectEnvironmentVariable } from "@pulumiverse/vercel/projectEnvironmentVariable";
-import { stateful, type ComponentContext, type Protection } from "../conventions";
+import { AraComponent, stateful, type Protection } from "../component";
 
 /** One variable of the app's environment. */
 export interface AppVariable {
@@ -18,23 +18,24 @@ export interface AppVariable {
   sensitive: boolean;
 }
 
+/**
+ * Settings of the `WebApp` component. Each stack's values come from its preset and
+ * `Pulumi.<stack>.yaml`; docs/configuration.md tables them per environment.
+ */
 export interface WebAppArgs {
   /**
    * The directory holding the prebuilt Vercel output (`<dir>/.vercel/output`), relative to the
    * project root. `npm run build` produces it; the deployment uploads exactly those files.
-   * @default "app/web"
    */
   artifactDir: string;
   /** The production hostname, e.g. `app.ara-audit.com`. */
   hostname: pulumi.Input<string>;
   /**
    * Vercel region of the app's functions, next to the database (PlanetScale us-east).
-   * @default "iad1"
    */
   functionRegion: pulumi.Input<string>;
   /**
    * Which deployments Vercel Authentication protects; previews are always protected.
-   * @default "standardProtectionNew"
    */
   deploymentProtection: pulumi.Input<string>;
   /**
@@ -72,10 +73,10 @@ export interface WebAppArgs {
  *   functionRegion: "iad1", deploymentProtection: "standardProtectionNew",
  *   firewallRateLimit: { requestsPerWindow: 100, windowSeconds: 60, proxyCeilingPerWindow: 6000 },
  *   variables: { DATABASE_URL: { value: db.connectionString, sensitive: true } },
- *   protection }, { names, providers: [vercel, random] });
+ *   protection }, { providers: [vercel, random] });
  * ```
  */
-export class WebApp extends pulumi.ComponentResource {
+export class WebApp extends AraComponent {
   /** `https://<hostname>`. */
   public readonly url: pulumi.Output<string>;
   /** The Vercel project ID. */
@@ -83,13 +84,8 @@ export class WebApp extends pulumi.ComponentResource {
   /** The deployment's own `*.vercel.app` URL. */
   public readonly deploymentUrl: pulumi.Output<string>;
 
-  constructor(
-    name: string,
-    args: WebAppArgs,
-    opts: pulumi.ComponentResourceOptions & ComponentContext,
-  ) {
-    const { names, ...resourceOpts } = opts;
-    super("ara:app:WebApp", name, {}, resourceOpts);
+  constructor(name: string, args: WebAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ara:app:WebApp", name, opts);
 
     for (const generated of ["JWT_SECRET", "DATA_KEY"]) {
       if (generated in args.variables) {
@@ -102,7 +98,7 @@ export class WebApp extends pulumi.ComponentResource {
     const project = new Project(
       `${name}-project`,
       {
-        name: names.physical("web", "vercelProject"),
+        name: this.physical("web", "vercelProject"),
         // The prebuilt function declares runtime nodejs20.x (app/web/build.mjs); keep the
         // project on the same major so nothing Vercel runs differs from what was tested.
         nodeVersion: "20.x",

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { RandomBytes } from "@pulumi/random/randomBytes";
-import type { ComponentContext } from "../conventions";
+import type { Namer } from "../naming";
+import { AraComponent } from "../component";
 import type { ReportReplication } from "../storage";
 import { assertBindingsMatch, plainText, secretText, type WorkerBinding } from "./bindings";
 import { readBundle } from "./bundle";
@@ -15,6 +16,10 @@ export interface ReportsStorage {
   readonly replication: ReportReplication | undefined;
 }
 
+/**
+ * Settings of the `SignerWorker` component. Each stack's values come from its preset and
+ * `Pulumi.<stack>.yaml`; docs/configuration.md tables them per environment.
+ */
 export interface SignerWorkerArgs {
   /** Cloudflare account that owns the scripts (stack config `accounts.cloudflareAccountId`). */
   accountId: pulumi.Input<string>;
@@ -28,27 +33,22 @@ export interface SignerWorkerArgs {
   hostname: pulumi.Input<string>;
   /**
    * Workers compatibility date, pinned to the date the worker's tests run under in workerd.
-   * @default "2026-04-01"
    */
   compatibilityDate: pulumi.Input<string>;
   /**
    * Lifetime of a signed URL, in seconds (`URL_TTL_SECONDS`).
-   * @default 900
    */
   urlTtlSeconds: pulumi.Input<number>;
   /**
    * Largest upload the signer will sign, in bytes (`MAX_UPLOAD_BYTES`).
-   * @default 26214400 (25 MiB)
    */
   maxUploadBytes: pulumi.Input<number>;
   /**
    * Content types the signer signs uploads for (`ALLOWED_CONTENT_TYPES`, comma-joined).
-   * @default ["application/pdf"]
    */
   allowedContentTypes: pulumi.Input<string[]>;
   /**
    * Share of invocations whose logs Workers observability keeps (0–1).
-   * @default 1
    */
   logSamplingRate: pulumi.Input<number>;
   /** The reports bucket and, in prod, its replication target. */
@@ -80,11 +80,11 @@ const DEAD_LETTER_CONSUMER = { batchSize: 50, maxRetries: 5, maxWaitTimeMs: 60_0
  * const worker = new SignerWorker("worker", { accountId, zoneId, hostname: "api.example.com",
  *   compatibilityDate: "2026-04-01", urlTtlSeconds: 900, maxUploadBytes: 26214400,
  *   allowedContentTypes: ["application/pdf"], logSamplingRate: 1, storage },
- *   { names, providers: [cloudflareProvider, randomProvider] });
+ *   { providers: [cloudflareProvider, randomProvider] });
  * export const signerToken = worker.signerToken; // secret; the web app's SIGNER_TOKEN
  * ```
  */
-export class SignerWorker extends pulumi.ComponentResource {
+export class SignerWorker extends AraComponent {
   /** `https://<hostname>`: the base URL the web app calls (`/r2/upload`, `/r2/download`, ...). */
   public readonly signerUrl: pulumi.Output<string>;
   /** Bearer token the web app sends as `Authorization: Bearer <token>`. Secret. */
@@ -94,13 +94,8 @@ export class SignerWorker extends pulumi.ComponentResource {
   /** The replicator's script name, or undefined when storage is not replicated. */
   public readonly replicatorScriptName: pulumi.Output<string> | undefined;
 
-  constructor(
-    name: string,
-    args: SignerWorkerArgs,
-    opts: pulumi.ComponentResourceOptions & ComponentContext,
-  ) {
-    const { names, ...resourceOpts } = opts;
-    super("ara:worker:SignerWorker", name, {}, resourceOpts);
+  constructor(name: string, args: SignerWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ara:worker:SignerWorker", name, opts);
 
     const b = contract.bindings;
     // 32 random bytes each: the HMAC key for URL signatures and the app's bearer token.
@@ -122,7 +117,7 @@ export class SignerWorker extends pulumi.ComponentResource {
       `${name}-script`,
       {
         accountId: args.accountId,
-        scriptName: names.physical("signer", "workerScript"),
+        scriptName: this.physical("signer", "workerScript"),
         mainModule: contract.mainModule,
         ...readBundle(SIGNER_BUNDLE),
         compatibilityDate: args.compatibilityDate,
@@ -155,7 +150,7 @@ export class SignerWorker extends pulumi.ComponentResource {
 
     const replication = args.storage.replication;
     this.replicatorScriptName = replication
-      ? createReplicator(this, name, names, args, replication)
+      ? createReplicator(this, name, this.names, args, replication)
       : undefined;
 
     this.signerUrl = pulumi.interpolate`https://${args.hostname}`;
@@ -183,7 +178,7 @@ function observability(
 function createReplicator(
   parent: SignerWorker,
   name: string,
-  names: ComponentContext["names"],
+  names: Namer,
   args: SignerWorkerArgs,
   replication: ReportReplication,
 ): pulumi.Output<string> {
