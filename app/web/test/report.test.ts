@@ -144,5 +144,6 @@ describe("the deployed Vercel function", () => {
     const { text, title } = await inspect(pdf);
     expect(text).toContain(`Organization: ${name} Date:`);
     expect(title).toBe(`Agent Readiness Audit - ${name}`);
-  });
+    // A whole build (every bundle) on a 2-core machine that other tests share.
+  }, 120_000);
 });
