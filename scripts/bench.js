@@ -7,7 +7,11 @@
 // 2. The full prod plan: program, analyzer and cost (policy-pack target: <= 5 s).
 // 3. The worker's benchmark (CPU per upload in workerd, 1 MB round trips).
 // 4. The web app's benchmark (autocannon against the built server).
-const { spawnSync } = require("node:child_process");
+// 5. `npm run dev`: first start (no data, no PGlite snapshot) and second start (target < 15 s).
+const { spawn, spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const net = require("node:net");
+const os = require("node:os");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
@@ -76,3 +80,65 @@ for (const [title, workspace] of [
   });
   if (r.status !== 0) console.log(`(the ${workspace} benchmark exited ${r.status})`);
 }
+
+// Seconds from `npm run dev` to its "ready: open" line, then a clean stop (SIGINT to the whole
+// process group: npm, the launcher, redis-server, workerd).
+async function devStart(env) {
+  const port = await new Promise((resolve) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port: p } = srv.address();
+      srv.close(() => resolve(p));
+    });
+  });
+  const start = process.hrtime.bigint();
+  const child = spawn(npm, ["run", "-s", "dev"], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let out = "";
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const ms = await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no ready line within 180 s:\n${out}`)),
+      180_000,
+    );
+    const onData = (d) => {
+      out += d;
+      if (out.includes('"msg":"ready: open http://')) {
+        clearTimeout(timer);
+        resolve(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`npm run dev exited ${code}:\n${out}`)));
+  }).finally(() => process.kill(-child.pid, "SIGINT"));
+  await exited;
+  return ms;
+}
+
+(async () => {
+  section("npm run dev: time to the ready line (build included)");
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ara-bench-dev-"));
+  // A fresh clone: no data directory and no PGlite snapshot, so PGlite runs initdb.
+  const env = {
+    ARA_DEV_DATA_DIR: path.join(scratch, "data"),
+    ARA_DEV_CACHE_DIR: path.join(scratch, "cache"),
+  };
+  try {
+    const first = await devStart(env);
+    const second = await devStart(env);
+    console.log(
+      `first start (no data, no snapshot)         ${(first / 1000).toFixed(1)} s  (reported)`,
+    );
+    console.log(
+      `second start (same data directory)         ${(second / 1000).toFixed(1)} s  (target < 15 s: ${second < 15_000 ? "met" : "MISSED"})`,
+    );
+  } catch (err) {
+    console.log(`(the npm run dev benchmark failed: ${err.message})`);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+})();

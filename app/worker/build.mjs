@@ -3,7 +3,8 @@
 // these files, and the tests load exactly these files, so the output must be deterministic:
 // no timestamps, no absolute paths, no source maps.
 import { build as esbuild } from "esbuild";
-import { readFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,7 +18,8 @@ export async function build(outdir = join(here, "dist")) {
   for (const [name, entry] of Object.entries(ENTRIES)) {
     const outfile = join(outdir, `${name}.js`);
     // One esbuild call per entry: each file must stand alone, with no shared chunks.
-    await esbuild({
+    const result = await esbuild({
+      write: false,
       absWorkingDir: here,
       entryPoints: [entry],
       outfile,
@@ -33,6 +35,12 @@ export async function build(outdir = join(here, "dist")) {
       charset: "utf8",
       logLevel: "warning",
     });
+    // esbuild would truncate and rewrite the file in place while the web app's tests or
+    // `npm run dev` load it: write a private file and rename it over the old one (atomic).
+    await mkdir(outdir, { recursive: true });
+    const tmp = `${outfile}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    await writeFile(tmp, result.outputFiles[0].contents);
+    await rename(tmp, outfile);
     outputs[name] = outfile;
   }
   return outputs;

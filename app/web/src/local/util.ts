@@ -106,3 +106,24 @@ export function waitExit(child: ChildProcess, timeoutMs = 10_000): Promise<void>
     });
   });
 }
+
+// Whether something already listens on host:port. Checked before the slow part of a start, so
+// a busy port is reported in a second rather than after PGlite is up.
+export async function portInUse(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once("error", (err: NodeJS.ErrnoException) =>
+      err.code === "EADDRINUSE" ? resolve(true) : reject(err),
+    );
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(false)));
+  });
+}
+
+// The first free port after `port`, to suggest in a message.
+export async function nextFreePort(port: number, host: string): Promise<number> {
+  for (let p = port + 1; p < Math.min(port + 100, 65536); p++) {
+    if (!(await portInUse(p, host).catch(() => true))) return p;
+  }
+  return freePort();
+}

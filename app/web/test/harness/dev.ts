@@ -7,8 +7,12 @@ import { freePort } from "../../src/local/util";
 export interface DevServer {
   base: string;
   output: () => string;
+  stdout: () => string;
   stop(): Promise<void>;
 }
+
+// The launcher's last line once it serves; what a person is told to open.
+export const READY = "ready: open http://";
 
 const launcher = path.resolve(import.meta.dirname, "../../dist/dev.js");
 
@@ -25,18 +29,33 @@ function spawnDev(env: Record<string, string>, port: number, dataDir: string): C
   });
 }
 
+// SIGTERM lets the launcher stop redis-server and workerd; SIGKILL would leave them running.
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 // Starts the real `npm run dev` launcher (dist/dev.js) with its data in a temp dir.
 export async function startDevServer(env: Record<string, string> = {}): Promise<DevServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "ara-dev-"));
   const child = spawnDev(env, port, dataDir);
   let out = "";
-  child.stdout!.on("data", (d) => (out += d));
+  let stdout = "";
+  child.stdout!.on("data", (d) => {
+    out += d;
+    stdout += d;
+  });
   child.stderr!.on("data", (d) => (out += d));
-  const deadline = Date.now() + 40_000;
-  while (!out.includes("ARA dev server ready")) {
+  // A first start on a new machine runs initdb inside PGlite (up to 40 s on a busy machine).
+  const deadline = Date.now() + 90_000;
+  while (!out.includes(READY)) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
+      await terminate(child);
       throw new Error(`dev server did not start:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -44,11 +63,9 @@ export async function startDevServer(env: Record<string, string> = {}): Promise<
   return {
     base: `http://127.0.0.1:${port}`,
     output: () => out,
+    stdout: () => stdout,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((r) => child.once("exit", r));
-      }
+      await terminate(child);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -66,7 +83,7 @@ export async function runDevUntilExit(
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const timer = setTimeout(() => void terminate(child), timeoutMs);
   const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
   clearTimeout(timer);
   await rm(dataDir, { recursive: true, force: true });
