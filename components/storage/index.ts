@@ -125,88 +125,15 @@ export class Storage extends AraComponent {
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ara:storage:Storage", name, opts);
 
-    const bucket = new cloudflare.R2Bucket(
-      `${name}-bucket`,
-      {
-        accountId: args.accountId,
-        name: this.physical("reports", "r2Bucket"),
-        location: args.location,
-      },
-      stateful(this, args.protection),
-    );
+    const bucket = createBucket(this, name, this.names, args);
     this.bucketName = bucket.name;
     const on = { accountId: args.accountId, bucketName: bucket.name };
-
-    new cloudflare.R2BucketLifecycle(
-      `${name}-lifecycle`,
-      {
-        ...on,
-        rules: [
-          {
-            id: "expire-reports",
-            enabled: true,
-            conditions: { prefix: "" },
-            // R2 lifecycle ages are in seconds, not days.
-            deleteObjectsTransition: {
-              condition: { type: "Age", maxAge: days(args.objectExpiryDays) },
-            },
-          },
-          {
-            id: "abort-incomplete-uploads",
-            enabled: true,
-            conditions: { prefix: "" },
-            abortMultipartUploadsTransition: {
-              condition: { type: "Age", maxAge: days(args.abortMultipartAfterDays) },
-            },
-          },
-        ],
-      },
-      { parent: this },
-    );
-
-    new cloudflare.R2BucketCors(
-      `${name}-cors`,
-      {
-        ...on,
-        rules: [
-          {
-            id: "app-direct-transfer",
-            allowed: {
-              origins: args.corsOrigins,
-              methods: ["PUT", "GET", "HEAD"],
-              headers: ["content-type"],
-            },
-            exposeHeaders: ["etag"],
-            maxAgeSeconds: args.corsMaxAgeSeconds ?? 3600,
-          },
-        ],
-      },
-      { parent: this },
-    );
-
+    createLifecycle(this, name, on, args);
+    createCors(this, name, on, args);
     // New buckets start with r2.dev off; declaring it pins it, so a dashboard click that
     // makes every report public shows up as drift on the next preview.
     new cloudflare.R2ManagedDomain(`${name}-r2dev`, { ...on, enabled: false }, { parent: this });
-
-    if (args.lockRetentionDays !== null) {
-      new cloudflare.R2BucketLock(
-        `${name}-lock`,
-        {
-          ...on,
-          rules: [
-            {
-              id: "retain-reports",
-              enabled: true,
-              prefix: "",
-              // The lock's field is maxAgeSeconds; the lifecycle's is maxAge.
-              condition: { type: "Age", maxAgeSeconds: args.lockRetentionDays * DAY_SECONDS },
-            },
-          ],
-        },
-        { parent: this },
-      );
-    }
-
+    if (args.lockRetentionDays !== null) createLock(this, name, on, args.lockRetentionDays);
     this.replication = args.replica.enabled
       ? createReplica(this, name, this.names, args, bucket)
       : undefined;
@@ -233,6 +160,99 @@ function days(n: pulumi.Input<number>): pulumi.Output<number> {
   return pulumi.output(n).apply((d) => d * DAY_SECONDS);
 }
 
+/** The bucket as every other bucket setting addresses it. */
+interface BucketRef {
+  accountId: pulumi.Input<string>;
+  bucketName: pulumi.Input<string>;
+}
+
+function createBucket(parent: Storage, name: string, names: Namer, args: StorageArgs) {
+  return new cloudflare.R2Bucket(
+    `${name}-bucket`,
+    {
+      accountId: args.accountId,
+      name: names.physical("reports", "r2Bucket"),
+      location: args.location,
+    },
+    stateful(parent, args.protection),
+  );
+}
+
+function createLifecycle(parent: Storage, name: string, on: BucketRef, args: StorageArgs) {
+  return new cloudflare.R2BucketLifecycle(
+    `${name}-lifecycle`,
+    {
+      ...on,
+      rules: [
+        {
+          id: "expire-reports",
+          enabled: true,
+          conditions: { prefix: "" },
+          // R2 lifecycle ages are in seconds, not days.
+          deleteObjectsTransition: {
+            condition: { type: "Age", maxAge: days(args.objectExpiryDays) },
+          },
+        },
+        {
+          id: "abort-incomplete-uploads",
+          enabled: true,
+          conditions: { prefix: "" },
+          abortMultipartUploadsTransition: {
+            condition: { type: "Age", maxAge: days(args.abortMultipartAfterDays) },
+          },
+        },
+      ],
+    },
+    { parent },
+  );
+}
+
+function createCors(parent: Storage, name: string, on: BucketRef, args: StorageArgs) {
+  return new cloudflare.R2BucketCors(
+    `${name}-cors`,
+    {
+      ...on,
+      rules: [
+        {
+          id: "app-direct-transfer",
+          allowed: {
+            origins: args.corsOrigins,
+            methods: ["PUT", "GET", "HEAD"],
+            headers: ["content-type"],
+          },
+          exposeHeaders: ["etag"],
+          maxAgeSeconds: args.corsMaxAgeSeconds ?? 3600,
+        },
+      ],
+    },
+    { parent },
+  );
+}
+
+function createLock(parent: Storage, name: string, on: BucketRef, retentionDays: number) {
+  return new cloudflare.R2BucketLock(
+    `${name}-lock`,
+    {
+      ...on,
+      rules: [
+        {
+          id: "retain-reports",
+          enabled: true,
+          prefix: "",
+          // The lock's field is maxAgeSeconds; the lifecycle's is maxAge.
+          condition: { type: "Age", maxAgeSeconds: retentionDays * DAY_SECONDS },
+        },
+      ],
+    },
+    { parent },
+  );
+}
+
+/**
+ * Prod's cross-region copy: R2 event notifications feed a queue the replicator worker
+ * consumes, and it writes each new report to a versioned, encrypted S3 bucket in another
+ * region with credentials that can do nothing else.
+ */
 function createReplica(
   parent: Storage,
   name: string,
@@ -240,11 +260,32 @@ function createReplica(
   args: StorageArgs,
   source: cloudflare.R2Bucket,
 ): ReportReplication {
-  const { region, noncurrentVersionExpiryDays } = args.replica;
-  const child = { parent };
   const alertTopicArn = pulumi.output(args.alertTopicArn);
+  const events = createEventQueues(parent, name, names, args, source);
+  const replica = createReplicaBucket(parent, name, names, args);
+  const key = createReplicatorKey(parent, name, names, replica.arn, alertTopicArn);
+  return {
+    queueId: events.queue.queueId,
+    queueName: events.queue.queueName,
+    deadLetterQueueId: events.deadLetter.queueId,
+    deadLetterQueueName: events.deadLetter.queueName,
+    alertTopicArn,
+    bucket: replica.bucket,
+    region: pulumi.output(args.replica.region),
+    accessKeyId: pulumi.secret(key.id),
+    secretAccessKey: pulumi.secret(key.secret),
+  };
+}
 
-  // Event notifications: every object-creating action goes to a queue the replicator consumes.
+/** Every object-creating action goes to a queue the replicator consumes. */
+function createEventQueues(
+  parent: Storage,
+  name: string,
+  names: Namer,
+  args: StorageArgs,
+  source: cloudflare.R2Bucket,
+) {
+  const child = { parent };
   const deadLetter = new cloudflare.Queue(
     `${name}-events-dlq`,
     { accountId: args.accountId, queueName: names.physical("reports-events-dlq", "queue") },
@@ -270,7 +311,12 @@ function createReplica(
     },
     child,
   );
+  return { queue, deadLetter };
+}
 
+function createReplicaBucket(parent: Storage, name: string, names: Namer, args: StorageArgs) {
+  const { region, noncurrentVersionExpiryDays } = args.replica;
+  const child = { parent };
   // S3 names are global, so the replica takes a generated suffix; S3 allows a 37-char prefix.
   const prefix = `${names.physical("reports-replica", "s3Bucket").slice(0, 36).replace(/-+$/, "")}-`;
   const replica = new Bucket(
@@ -351,7 +397,17 @@ function createReplica(
     // Lifecycle rules on versions are only accepted once versioning is on.
     { parent, dependsOn: [versioning] },
   );
+  return replica;
+}
 
+function createReplicatorKey(
+  parent: Storage,
+  name: string,
+  names: Namer,
+  replicaArn: pulumi.Output<string>,
+  alertTopicArn: pulumi.Output<string>,
+) {
+  const child = { parent };
   // The replicator's credentials can put objects into the replica and publish to the alert
   // topic, nothing else: a leaked key can add versions (and noise), never read, delete or
   // overwrite history.
@@ -371,7 +427,7 @@ function createReplica(
             Sid: "PutReplicaObjects",
             Effect: "Allow",
             Action: ["s3:PutObject"],
-            Resource: [pulumi.interpolate`${replica.arn}/*`],
+            Resource: [pulumi.interpolate`${replicaArn}/*`],
           },
           {
             Sid: "PublishReplicationAlerts",
@@ -385,16 +441,5 @@ function createReplica(
     child,
   );
   const key = new AccessKey(`${name}-replicator-key`, { user: user.name }, child);
-
-  return {
-    queueId: queue.queueId,
-    queueName: queue.queueName,
-    deadLetterQueueId: deadLetter.queueId,
-    deadLetterQueueName: deadLetter.queueName,
-    alertTopicArn,
-    bucket: replica.bucket,
-    region: pulumi.output(region),
-    accessKeyId: pulumi.secret(key.id),
-    secretAccessKey: pulumi.secret(key.secret),
-  };
+  return key;
 }
