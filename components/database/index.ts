@@ -103,79 +103,17 @@ export class Database extends AraComponent {
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ara:database:Database", name, opts);
 
-    const credentials = { serviceTokenId: args.serviceTokenId, serviceToken: args.serviceToken };
-    const data = stateful(this, args.protection);
     const physicalName = this.physical("system", "planetscaleDatabase");
-
-    const database = new PlanetScaleDatabase(
-      `${name}-postgres`,
-      {
-        ...credentials,
-        organization: args.organization,
-        name: physicalName,
-        region: args.region,
-        clusterSize: args.clusterSize,
-        replicas: args.replicas,
-        majorVersion: args.majorVersion,
-        deletionProtected: args.deletionProtection,
-      },
-      data,
-    );
-    const scope = { ...credentials, organization: args.organization, database: database.name };
-
-    // `main` exists as soon as the database does (the provider adopts it); managing it pins
-    // its deletion protection.
-    const main = new Branch(
-      `${name}-main`,
-      { ...scope, name: "main", deletionProtected: args.deletionProtection },
-      data,
-    );
-    const branches: pulumi.Output<string>[] = [main.name];
-    if (args.developmentBranch) {
-      // A development branch runs on PS-DEV, of the same cloud and architecture as `main`.
-      const clusterSize = pulumi
-        .output(args.clusterSize)
-        .apply((sku) => sku.replace(/^PS_[A-Z0-9]+_/, "PS_DEV_"));
-      const development = new Branch(
-        `${name}-development`,
-        { ...scope, name: "development", parentBranch: main.name, clusterSize },
-        data,
-      );
-      branches.push(development.name);
-    }
-
-    new BackupPolicy(
-      `${name}-backups`,
-      {
-        ...scope,
-        name: `${physicalName}-${args.backup.frequency}`,
-        target: "production",
-        frequencyValue: 1,
-        frequencyUnit: args.backup.frequency === "daily" ? "day" : "week",
-        retentionValue: args.backup.retentionDays,
-        retentionUnit: "day",
-        scheduleTime: args.backup.scheduleTime,
-        // Sunday, for weekly backups: the seed's maintenance window.
-        scheduleDay: args.backup.frequency === "weekly" ? 0 : undefined,
-      },
-      data,
-    );
-
-    const app = new Role(
-      `${name}-app-role`,
-      {
-        ...scope,
-        branch: main.name,
-        name: "ara_app",
-        inheritedRoles: ["pg_read_all_data", "pg_write_all_data"],
-      },
-      data,
-    );
-    const migrator = new Role(
-      `${name}-migrator-role`,
-      { ...scope, branch: main.name, name: "ara_migrator", inheritedRoles: ["postgres"] },
-      data,
-    );
+    const database = createDatabase(this, name, physicalName, args);
+    const scope: Scope = {
+      serviceTokenId: args.serviceTokenId,
+      serviceToken: args.serviceToken,
+      organization: args.organization,
+      database: database.name,
+    };
+    const { main, branches } = createBranches(this, name, scope, args);
+    createBackupPolicy(this, name, scope, physicalName, args);
+    const { app, migrator } = createRoles(this, name, scope, main, args);
 
     this.databaseName = database.name;
     this.branches = pulumi.all(branches);
@@ -193,6 +131,114 @@ export class Database extends AraComponent {
       migrationConnectionString: this.migrationConnectionString,
     });
   }
+}
+
+/** What every PlanetScale resource below the database is addressed by. */
+interface Scope {
+  serviceTokenId: pulumi.Input<string>;
+  serviceToken: pulumi.Input<string>;
+  organization: pulumi.Input<string>;
+  database: pulumi.Input<string>;
+}
+
+function createDatabase(
+  parent: Database,
+  name: string,
+  physicalName: string,
+  args: DatabaseArgs,
+): PlanetScaleDatabase {
+  return new PlanetScaleDatabase(
+    `${name}-postgres`,
+    {
+      serviceTokenId: args.serviceTokenId,
+      serviceToken: args.serviceToken,
+      organization: args.organization,
+      name: physicalName,
+      region: args.region,
+      clusterSize: args.clusterSize,
+      replicas: args.replicas,
+      majorVersion: args.majorVersion,
+      deletionProtected: args.deletionProtection,
+    },
+    stateful(parent, args.protection),
+  );
+}
+
+function createBranches(parent: Database, name: string, scope: Scope, args: DatabaseArgs) {
+  const data = stateful(parent, args.protection);
+  // `main` exists as soon as the database does (the provider adopts it); managing it pins
+  // its deletion protection.
+  const main = new Branch(
+    `${name}-main`,
+    { ...scope, name: "main", deletionProtected: args.deletionProtection },
+    data,
+  );
+  const branches: pulumi.Output<string>[] = [main.name];
+  if (args.developmentBranch) {
+    // A development branch runs on PS-DEV, of the same cloud and architecture as `main`.
+    const clusterSize = pulumi
+      .output(args.clusterSize)
+      .apply((sku) => sku.replace(/^PS_[A-Z0-9]+_/, "PS_DEV_"));
+    const development = new Branch(
+      `${name}-development`,
+      { ...scope, name: "development", parentBranch: main.name, clusterSize },
+      data,
+    );
+    branches.push(development.name);
+  }
+  return { main, branches };
+}
+
+function createBackupPolicy(
+  parent: Database,
+  name: string,
+  scope: Scope,
+  physicalName: string,
+  args: DatabaseArgs,
+): BackupPolicy {
+  return new BackupPolicy(
+    `${name}-backups`,
+    {
+      ...scope,
+      name: `${physicalName}-${args.backup.frequency}`,
+      target: "production",
+      frequencyValue: 1,
+      frequencyUnit: args.backup.frequency === "daily" ? "day" : "week",
+      retentionValue: args.backup.retentionDays,
+      retentionUnit: "day",
+      scheduleTime: args.backup.scheduleTime,
+      // Weekly backups run on Sunday, inside the maintenance window (docs/architecture.md).
+      scheduleDay: args.backup.frequency === "weekly" ? 0 : undefined,
+    },
+    stateful(parent, args.protection),
+  );
+}
+
+/** The app reads and writes rows only; the migrator owns the schema. */
+function createRoles(
+  parent: Database,
+  name: string,
+  scope: Scope,
+  main: Branch,
+  args: DatabaseArgs,
+) {
+  const data = stateful(parent, args.protection);
+  const app = new Role(
+    `${name}-app-role`,
+    {
+      ...scope,
+      branch: main.name,
+      name: "ara_app",
+      inheritedRoles: ["pg_read_all_data", "pg_write_all_data"],
+    },
+    data,
+  );
+  const migrator = new Role(
+    `${name}-migrator-role`,
+    { ...scope, branch: main.name, name: "ara_migrator", inheritedRoles: ["postgres"] },
+    data,
+  );
+  return { app, migrator };
 }
 
 /** A libpq URL that refuses to connect without TLS and a certificate matching the host. */
