@@ -2,12 +2,20 @@ import { Miniflare } from "miniflare";
 import { afterEach, describe, expect, it } from "vitest";
 import contract from "../contract.json";
 import { expectError } from "./helpers/assert";
-import { auth, DIST_INDEX, ORIGIN, signerBindings, startSigner } from "./helpers/signer";
+import {
+  auth,
+  DIST_INDEX,
+  ORIGIN,
+  signerBindings,
+  signerLogs,
+  startSigner,
+} from "./helpers/signer";
 
 let mf: Miniflare | undefined;
 afterEach(async () => {
   await mf?.dispose();
   mf = undefined;
+  signerLogs.clear();
 });
 
 async function expectUnavailable(res: Response | Awaited<ReturnType<Miniflare["dispatchFetch"]>>) {
@@ -24,6 +32,11 @@ describe("GET /r2/health", () => {
     await expectUnavailable(await mf.dispatchFetch(`${ORIGIN}/r2/health`));
     const dl = await mf.dispatchFetch(`${ORIGIN}/r2/download?key=a`, { headers: auth });
     await expectError(dl, 503, "bucket_unavailable");
+    await signerLogs.expectLogged({
+      level: "error",
+      msg: "health check failed",
+      error: /REPORTS R2 binding is missing/,
+    });
   });
 
   it("answers 503 when R2 calls fail, and recovers when they succeed", async () => {
@@ -57,6 +70,7 @@ describe("GET /r2/health", () => {
         ],
         host: "127.0.0.1",
         port: 0,
+        handleStructuredLogs: signerLogs.handleStructuredLogs,
       }) as ConstructorParameters<typeof Miniflare>[0];
 
     mf = new Miniflare(failing(true));
@@ -68,6 +82,9 @@ describe("GET /r2/health", () => {
       headers: auth,
     });
     await expectError(del, 503, "bucket_unavailable");
+    const outage = /R2 internal error \(simulated outage\)/;
+    await signerLogs.expectLogged({ msg: "health check failed", error: outage });
+    await signerLogs.expectLogged({ msg: "R2 head failed", error: outage }, 2);
 
     await mf.setOptions(failing(false));
     const ok = await mf.dispatchFetch(`${ORIGIN}/r2/health`);

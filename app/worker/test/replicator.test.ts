@@ -6,6 +6,7 @@ import contract from "../contract.json";
 import { encodeS3Key, parseEvent, replicaUrl, retryDelaySeconds } from "../src/replication";
 import { bytes, DIST_REPLICATOR } from "./helpers/signer";
 import { expectBytes } from "./helpers/assert";
+import { WorkerLogs } from "./helpers/logs";
 import { LocalS3, S3_KEY_ID, S3_SECRET } from "./helpers/s3";
 import { LocalSns } from "./helpers/sns";
 
@@ -35,6 +36,7 @@ interface QueueMessage {
 let s3: LocalS3;
 let sns: LocalSns;
 let mf: Miniflare;
+const logs = new WorkerLogs();
 
 function options(overrides: Record<string, unknown> = {}) {
   const bindings: Record<string, unknown> = {
@@ -57,6 +59,7 @@ function options(overrides: Record<string, unknown> = {}) {
     bindings,
     host: "127.0.0.1",
     port: 0,
+    handleStructuredLogs: logs.handleStructuredLogs,
   };
 }
 
@@ -115,6 +118,7 @@ beforeEach(async () => {
   sns.published.length = 0;
   sns.verdicts.length = 0;
   sns.failNext = 0;
+  logs.clear();
   if (reconfigured) await mf.setOptions(options());
   reconfigured = false;
 });
@@ -165,6 +169,12 @@ describe("replicator queue consumer", () => {
       expect((await s3.get(BUCKET, k))?.bytes).toEqual(bytes(100, k.length));
     }
     expect(await s3.get(BUCKET, "batch/never-existed")).toBeNull();
+    await logs.expectLogged({
+      level: "error",
+      msg: "not an R2 event notification; dropped",
+      id: "junk",
+    });
+    await logs.expectLogged({ level: "warn", msg: "skipped_missing", key: "batch/never-existed" });
     expect(s3.seen.filter((s) => s.method === "PUT").map((s) => s.verdict)).toEqual([
       "ok",
       "ok",
@@ -194,6 +204,14 @@ describe("replicator queue consumer", () => {
     expect(failed.retryMessages).toEqual([{ msgId: first.id, delaySeconds: retryDelaySeconds(1) }]);
     expect(s3.seen.map((s) => s.verdict)).toEqual(["outage"]);
     expect(await s3.get(BUCKET, "retry/x.pdf")).toBeNull();
+    await logs.expectLogged({
+      level: "error",
+      msg: "copy failed; will retry",
+      id: first.id,
+      attempts: 1,
+      delaySeconds: retryDelaySeconds(1),
+      error: "Error: S3 refused the copy with HTTP 503 SlowDown",
+    });
 
     const again = await deliver([{ ...first, attempts: 2 }]);
     expect(again.explicitAcks).toEqual([first.id]);
@@ -241,6 +259,11 @@ describe("replicator queue consumer", () => {
       messages.map((m) => m.id).sort(),
     );
     expect(s3.seen).toEqual([]);
+    await logs.expectLogged({
+      level: "error",
+      msg: "replicator misconfigured; retrying the batch",
+      error: /REPLICA_BUCKET/,
+    });
   });
 
   it("copies the current version when an older event arrives after an overwrite", async () => {
@@ -286,6 +309,12 @@ describe("replicator dead-letter queue", () => {
     expect([...result.explicitAcks].sort()).toEqual(messages.map((m) => m.id).sort());
     expect(result.retryMessages).toEqual([]);
     expect(await s3.get(BUCKET, "dead/a.pdf")).toBeNull();
+    const failures = await logs.expectLogged(
+      { level: "error", msg: "copy failed for good", deadLetter: true },
+      2,
+    );
+    expect(failures.map((l) => l.key).sort()).toEqual(["dead/a.pdf", "dead/b c.pdf"]);
+    await logs.expectLogged({ level: "warn", msg: "alert sent for failed copies", count: 2 });
   });
 
   it("copies without alerting when the last attempt succeeds", async () => {
@@ -305,6 +334,7 @@ describe("replicator dead-letter queue", () => {
     const result = await deliver([msg], DEAD_LETTERS);
     expect(sns.verdicts).toEqual(["throttled"]);
     expect(sns.published).toEqual([]);
+    await logs.expectLogged({ level: "error", msg: "alert could not be sent; will retry" });
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages).toEqual([{ msgId: msg.id, delaySeconds: retryDelaySeconds(2) }]);
   });
@@ -333,6 +363,7 @@ describe("replicator through Miniflare's queue broker", () => {
     const broker = new Miniflare({
       host: "127.0.0.1",
       port: 0,
+      handleStructuredLogs: logs.handleStructuredLogs,
       r2Buckets: [r.bucket],
       workers: [
         {

@@ -1,6 +1,7 @@
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import { fileURLToPath } from "node:url";
 import contract from "../../contract.json";
+import { WorkerLogs } from "./logs";
 
 export const DIST_INDEX = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 export const DIST_REPLICATOR = fileURLToPath(new URL("../../dist/replicator.js", import.meta.url));
@@ -17,9 +18,13 @@ export function signerBindings(overrides: Record<string, unknown> = {}): Record<
   return { [b.signingKey]: SIGNING_KEY, [b.signerToken]: SIGNER_TOKEN, ...overrides };
 }
 
+/** What the signers started by startSigner in this test file logged. */
+export const signerLogs = new WorkerLogs();
+
 /** Starts the built signer (dist/index.js) in workerd with an in-memory R2 bucket. */
 export function startSigner(options: Partial<MiniflareOptions> = {}): Miniflare {
   return new Miniflare({
+    handleStructuredLogs: signerLogs.handleStructuredLogs,
     modules: true,
     scriptPath: DIST_INDEX,
     compatibilityDate: contract.compatibilityDate,
