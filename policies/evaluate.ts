@@ -3,7 +3,12 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import type { EnforcementLevel, Policies, Policy, Severity } from "@pulumi/policy";
 import { contextFromConfig, type StackContext } from "./context";
-import { estimateMonthlyCost, type CostLine, type Unpriced } from "./cost/estimate";
+import {
+  estimateMonthlyCost,
+  type CostEstimate,
+  type CostLine,
+  type Unpriced,
+} from "./cost/estimate";
 import { isStateful } from "./lib/types";
 import { createPolicies, PACK_LEVEL, PACK_NAME } from "./pack";
 import { resolvePolicyConfig, type ResolvedPolicyConfig } from "./policy-config";
@@ -71,6 +76,8 @@ export interface StackEvaluation {
     warnAtPercent: number;
     lines: CostLine[];
     unpriced: Unpriced[];
+    counts: CostEstimate["counts"];
+    coverage: CostEstimate["coverage"];
   };
   policies: {
     pack: typeof PACK_NAME;
@@ -373,6 +380,8 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
           : stackConfig.budget.warnAtPercent,
       lines: estimate.lines,
       unpriced: estimate.unpriced,
+      counts: estimate.counts,
+      coverage: estimate.coverage,
     },
     policies: {
       pack: PACK_NAME,

@@ -3,8 +3,8 @@
  * and the date it was read (or the page's own date); docs/cost.md lists what is left out and
  * why. All prices are USD, list prices, before tax, for the regions the stacks use.
  *
- * Update a price by editing its entry and its `date`; the unit tests hand-compute expectations
- * from these entries, so they follow automatically.
+ * Update a price by editing its entry and its `date`. The unit tests hold figures computed by
+ * hand from these entries, so a price change fails them until the figures are recomputed.
  */
 
 export interface Sourced {
@@ -25,6 +25,29 @@ export interface Price extends Sourced {
 export interface Allowance extends Sourced {
   quantity: number;
   unit: string;
+}
+
+/** Usage included before a metered rate applies. */
+export interface Included extends Allowance {
+  /** How the basis names it: "free" for a free tier, "included" for what a plan includes. */
+  word: "free" | "included";
+  /**
+   * Set when the allowance belongs to an account all stacks share: the stack is credited its
+   * `ara:usage.sharedCostShare` of it. Unset: the allowance is the resource's own.
+   */
+  sharedBy?: "workersPaid" | "vercelPro";
+}
+
+/**
+ * A usage-priced item: everything `metered()` (./metered.ts) needs to compute a line and write
+ * its basis, so a price, its allowance and its wording change together.
+ */
+export interface Metered extends Price {
+  /** The quantity `usd` is quoted for, as the basis writes it: $0.30 per 1M is { 1e6, "1M" }. */
+  rateFor: { size: number; label: string };
+  /** The unit a usage figure is written in ("GB", "h", "ms"); "" for a plain count. */
+  usageUnit: string;
+  included?: Included;
 }
 
 const PS_PG_PRICING = "planetscale.com/docs/postgres/pricing";
@@ -77,19 +100,22 @@ export const planetscale = {
     date: PS_PG_DATE,
     note: "Page example: PS-10 ARM +$12 per extra replica (a third would be $10).",
   } satisfies Allowance,
-  storageIncludedGb: {
-    quantity: 10,
-    unit: "GB per cluster",
-    source: PS_PG_PRICING,
-    date: PS_PG_DATE,
-  } satisfies Allowance,
-  storagePerGbMonth: {
+  storage: {
     usd: 0.125,
     per: "GB-month (AWS us-east-1)",
+    rateFor: { size: 1, label: "GB-month" },
+    usageUnit: "GB",
+    included: {
+      quantity: 10,
+      unit: "GB per cluster",
+      word: "included",
+      source: PS_PG_PRICING,
+      date: PS_PG_DATE,
+    },
     source: PS_PG_PRICING,
     date: PS_PG_DATE,
     note: "Billed once per cluster here; the page does not say whether HA nodes multiply it.",
-  } satisfies Price,
+  } satisfies Metered,
   devBranch: {
     usd: 5,
     per: "PS-DEV branch-month",
@@ -102,12 +128,14 @@ const UPSTASH_BILLING = "upstash/docs redis/overall/billing.mdx@1384707c";
 const UPSTASH_DATE = "2026-06-18";
 
 export const upstash = {
-  commandsPer100k: {
+  commands: {
     usd: 0.2,
     per: "100K commands (pay-as-you-go)",
+    rateFor: { size: 100_000, label: "100K" },
+    usageUnit: "",
     source: UPSTASH_BILLING,
     date: UPSTASH_DATE,
-  } satisfies Price,
+  } satisfies Metered,
   /** Each write is replicated to every read region, and each replication counts as a command. */
   readRegionReplication: {
     quantity: 1,
@@ -115,18 +143,21 @@ export const upstash = {
     source: "upstash/docs redis/features/globaldatabase.mdx (HEAD ef0ce438)",
     date: "2026-08-12",
   } satisfies Allowance,
-  storageIncludedGb: {
-    quantity: 1,
-    unit: "GB",
-    source: UPSTASH_BILLING,
-    date: UPSTASH_DATE,
-  } satisfies Allowance,
-  storagePerGbMonth: {
+  storage: {
     usd: 0.25,
     per: "GB-month",
+    rateFor: { size: 1, label: "GB" },
+    usageUnit: "GB",
+    included: {
+      quantity: 1,
+      unit: "GB",
+      word: "free",
+      source: UPSTASH_BILLING,
+      date: UPSTASH_DATE,
+    },
     source: UPSTASH_BILLING,
     date: UPSTASH_DATE,
-  } satisfies Price,
+  } satisfies Metered,
   /** The `budget` input caps pay-as-you-go spend (the database is throttled at the cap). */
   defaultBudgetUsd: {
     quantity: 20,
@@ -158,78 +189,103 @@ export const cloudflare = {
     date: CF_DATE,
     note: "Account-level; shared between stacks by usage.sharedCostShare.workersPaid.",
   } satisfies Price,
-  workersIncludedRequests: {
-    quantity: 10_000_000,
-    unit: "requests per account-month",
-    source: WORKERS_PRICING,
-    date: CF_DATE,
-  } satisfies Allowance,
-  workersRequestsPerMillion: {
+  workersRequests: {
     usd: 0.3,
     per: "1M requests",
+    rateFor: { size: 1_000_000, label: "1M" },
+    usageUnit: "",
+    included: {
+      quantity: 10_000_000,
+      unit: "requests per account-month",
+      word: "included",
+      sharedBy: "workersPaid",
+      source: WORKERS_PRICING,
+      date: CF_DATE,
+    },
     source: WORKERS_PRICING,
     date: CF_DATE,
-  } satisfies Price,
-  workersIncludedCpuMs: {
-    quantity: 30_000_000,
-    unit: "CPU-ms per account-month",
-    source: WORKERS_PRICING,
-    date: CF_DATE,
-  } satisfies Allowance,
-  workersCpuPerMillionMs: {
+  } satisfies Metered,
+  workersCpu: {
     usd: 0.02,
     per: "1M CPU-ms",
+    rateFor: { size: 1_000_000, label: "1M CPU-ms" },
+    usageUnit: "ms",
+    included: {
+      quantity: 30_000_000,
+      unit: "CPU-ms per account-month",
+      word: "included",
+      sharedBy: "workersPaid",
+      source: WORKERS_PRICING,
+      date: CF_DATE,
+    },
     source: WORKERS_PRICING,
     date: CF_DATE,
-  } satisfies Price,
-  r2StoragePerGbMonth: {
+  } satisfies Metered,
+  // R2's free tier is per account, like the Workers Paid allowances, and follows their share.
+  r2Storage: {
     usd: 0.015,
     per: "GB-month (Standard)",
+    rateFor: { size: 1, label: "GB-month" },
+    usageUnit: "GB",
+    included: {
+      quantity: 10,
+      unit: "GB-month per account (Standard)",
+      word: "free",
+      sharedBy: "workersPaid",
+      source: R2_PRICING,
+      date: CF_DATE,
+    },
     source: R2_PRICING,
     date: CF_DATE,
-  } satisfies Price,
-  r2IncludedStorageGb: {
-    quantity: 10,
-    unit: "GB-month per account (Standard)",
-    source: R2_PRICING,
-    date: CF_DATE,
-  } satisfies Allowance,
-  r2ClassAPerMillion: {
+  } satisfies Metered,
+  r2ClassA: {
     usd: 4.5,
     per: "1M Class A operations",
+    rateFor: { size: 1_000_000, label: "1M" },
+    usageUnit: "",
+    included: {
+      quantity: 1_000_000,
+      unit: "Class A operations per account-month",
+      word: "free",
+      sharedBy: "workersPaid",
+      source: R2_PRICING,
+      date: CF_DATE,
+    },
     source: R2_PRICING,
     date: CF_DATE,
-  } satisfies Price,
-  r2IncludedClassA: {
-    quantity: 1_000_000,
-    unit: "Class A operations per account-month",
-    source: R2_PRICING,
-    date: CF_DATE,
-  } satisfies Allowance,
-  r2ClassBPerMillion: {
+  } satisfies Metered,
+  r2ClassB: {
     usd: 0.36,
     per: "1M Class B operations",
+    rateFor: { size: 1_000_000, label: "1M" },
+    usageUnit: "",
+    included: {
+      quantity: 10_000_000,
+      unit: "Class B operations per account-month",
+      word: "free",
+      sharedBy: "workersPaid",
+      source: R2_PRICING,
+      date: CF_DATE,
+    },
     source: R2_PRICING,
     date: CF_DATE,
-  } satisfies Price,
-  r2IncludedClassB: {
-    quantity: 10_000_000,
-    unit: "Class B operations per account-month",
-    source: R2_PRICING,
-    date: CF_DATE,
-  } satisfies Allowance,
-  queueOpsPerMillion: {
+  } satisfies Metered,
+  queueOperations: {
     usd: 0.4,
     per: "1M operations",
+    rateFor: { size: 1_000_000, label: "1M" },
+    usageUnit: "",
+    included: {
+      quantity: 1_000_000,
+      unit: "operations per account-month (Workers Paid)",
+      word: "included",
+      sharedBy: "workersPaid",
+      source: QUEUES_PRICING,
+      date: CF_DATE,
+    },
     source: QUEUES_PRICING,
     date: CF_DATE,
-  } satisfies Price,
-  queueIncludedOps: {
-    quantity: 1_000_000,
-    unit: "operations per account-month (Workers Paid)",
-    source: QUEUES_PRICING,
-    date: CF_DATE,
-  } satisfies Allowance,
+  } satisfies Metered,
   /** A delivered message is written, read and deleted: three operations (≤ 64 KB each). */
   queueOpsPerMessage: {
     quantity: 3,
@@ -238,8 +294,7 @@ export const cloudflare = {
     date: CF_DATE,
   } satisfies Allowance,
   /**
-   * Zone plans, billed per zone (each stack has its own zone). Not in pricing.md: read from
-   * cloudflare.com/plans as transcribed by api-evangelist/cloudflare-ai-gateway
+   * Zone plans, billed per zone (each stack has its own zone). Read from cloudflare.com/plans as transcribed by api-evangelist/cloudflare-ai-gateway
    * plans/cloudflare-ai-gateway-plans-pricing.yml ("Pro: $20/mo billed annually, or $25/mo
    * billed monthly"), consistent with Cloudflare's billing policy page ("two $20 charges").
    * The estimate uses the monthly-billing price, the higher one.
@@ -279,61 +334,77 @@ export const vercel = {
     source: VERCEL_PRO,
     date: "2026-08-17",
   } satisfies Price,
-  includedEdgeRequests: {
-    quantity: 10_000_000,
-    unit: "edge requests per team-month",
-    source: VERCEL_PRO,
-    date: "2026-08-17",
-  } satisfies Allowance,
-  includedDataTransferGb: {
-    quantity: 1000,
-    unit: "GB Fast Data Transfer per team-month",
-    source: VERCEL_PRO,
-    date: "2026-08-17",
-  } satisfies Allowance,
-  edgeRequestsPerMillion: {
+  edgeRequests: {
     usd: 2,
     per: "1M edge requests (iad1)",
+    rateFor: { size: 1_000_000, label: "1M" },
+    usageUnit: "",
+    included: {
+      quantity: 10_000_000,
+      unit: "edge requests per team-month",
+      word: "included",
+      sharedBy: "vercelPro",
+      source: VERCEL_PRO,
+      date: "2026-08-17",
+    },
     source: VERCEL_IAD1,
     date: "2026-08-24",
-  } satisfies Price,
-  dataTransferPerGb: {
+  } satisfies Metered,
+  dataTransfer: {
     usd: 0.15,
     per: "GB Fast Data Transfer (iad1)",
+    rateFor: { size: 1, label: "GB" },
+    usageUnit: "GB",
+    included: {
+      quantity: 1000,
+      unit: "GB Fast Data Transfer per team-month",
+      word: "included",
+      sharedBy: "vercelPro",
+      source: VERCEL_PRO,
+      date: "2026-08-17",
+    },
     source: VERCEL_IAD1,
     date: "2026-08-24",
-  } satisfies Price,
-  invocationsPerMillion: {
+  } satisfies Metered,
+  invocations: {
     usd: 0.6,
     per: "1M function invocations (iad1)",
+    rateFor: { size: 1_000_000, label: "1M" },
+    usageUnit: "",
     source: VERCEL_IAD1,
     date: "2026-08-24",
-    note: "No included quantity is documented in pricing.md; charged from the first invocation.",
-  } satisfies Price,
-  activeCpuPerHour: {
+    note: "No included quantity was found on the source; charged from the first invocation.",
+  } satisfies Metered,
+  activeCpu: {
     usd: 0.128,
     per: "active CPU hour (iad1, from)",
+    rateFor: { size: 1, label: "h" },
+    usageUnit: "h",
     source: VERCEL_IAD1,
     date: "2026-08-24",
-  } satisfies Price,
+  } satisfies Metered,
 };
 
 const S3_SECONDARY =
   "aws.amazon.com/s3/pricing (client-rendered; figures via cloudburn.io 'as of March 2026', devnotes.tech, cloudtoggle)";
 
 export const aws = {
-  s3StoragePerGbMonth: {
+  s3Storage: {
     usd: 0.023,
     per: "GB-month (S3 Standard, first 50 TB)",
+    rateFor: { size: 1, label: "GB-month" },
+    usageUnit: "GB",
     source: S3_SECONDARY,
     date: "2026-03-01",
-  } satisfies Price,
-  s3PutPer1000: {
+  } satisfies Metered,
+  s3Puts: {
     usd: 0.005,
     per: "1,000 PUT/COPY/POST/LIST requests",
+    rateFor: { size: 1000, label: "1,000" },
+    usageUnit: "",
     source: S3_SECONDARY,
     date: "2026-03-01",
-  } satisfies Price,
+  } satisfies Metered,
   kmsKeyMonth: {
     usd: 1,
     per: "customer managed key-month",

@@ -325,11 +325,12 @@ describe("the whole estimate", () => {
 describe("catalog", () => {
   it("gives every price and allowance a source and a date", () => {
     const entries: [string, unknown][] = [];
+    // Entries nest (a metered price carries its included allowance), so every level is checked.
     const walk = (v: unknown, at: string) => {
       if (v && typeof v === "object") {
         const o = v as Record<string, unknown>;
         if ("usd" in o || "quantity" in o || "skus" in o || "pro" in o) entries.push([at, o]);
-        else for (const [k, x] of Object.entries(o)) walk(x, `${at}.${k}`);
+        for (const [k, x] of Object.entries(o)) walk(x, `${at}.${k}`);
       }
     };
     walk(catalog, "catalog");

@@ -1,0 +1,65 @@
+import { S3_BUCKET_TYPES, T } from "../../lib/types";
+import { aws } from "../catalog";
+import { num, rate, split } from "../format";
+import type { Ledger } from "../ledger";
+import type { CostResource } from "../types";
+import { stringProp } from "./props";
+
+/** AWS: the report replica's storage and PUTs, KMS keys, CloudWatch alarms and canaries. */
+export function priceAws(ledger: Ledger): void {
+  const buckets = ledger.ofType((t) => S3_BUCKET_TYPES.includes(t));
+  for (const r of buckets) {
+    const gb = split(ledger.usage.replicaStorageGb, buckets.length);
+    ledger.add(r, "AWS S3", "storage (Standard)", ledger.meter(aws.s3Storage, gb));
+    const puts = split(ledger.usage.reportWritesPerMonth, buckets.length);
+    const copies = { value: puts.value, text: `${puts.text} copies (one per report upload)` };
+    ledger.add(r, "AWS S3", "PUT requests", ledger.meter(aws.s3Puts, copies));
+  }
+  for (const r of ledger.resources) {
+    if (r.type === T.kmsKey) priceKmsKey(ledger, r);
+    else if (r.type === T.metricAlarm) {
+      ledger.add(r, "AWS CloudWatch", "alarm", {
+        monthly: aws.alarmMonth.usd,
+        basis: `${rate(aws.alarmMonth.usd)}/month per standard-resolution alarm metric`,
+      });
+    } else if (r.type === T.canary) priceCanary(ledger, r);
+  }
+}
+
+function priceKmsKey(ledger: Ledger, r: CostResource): void {
+  const rotated = r.props.enableKeyRotation === true;
+  ledger.add(r, "AWS KMS", "customer managed key", {
+    monthly: aws.kmsKeyMonth.usd + (rotated ? aws.kmsRotationMonth.usd : 0),
+    basis: rotated
+      ? `${rate(aws.kmsKeyMonth.usd)}/month + ${rate(aws.kmsRotationMonth.usd)}/month for its first two rotations`
+      : `${rate(aws.kmsKeyMonth.usd)}/month`,
+  });
+}
+
+function priceCanary(ledger: Ledger, r: CostResource): void {
+  const schedule = r.props.schedule as Record<string, unknown> | undefined;
+  const minutes = rateMinutes(stringProp(schedule?.expression));
+  if (minutes === undefined) {
+    ledger.markUnpriced(
+      r,
+      `cannot count runs of schedule "${String(schedule?.expression)}"; use rate(N minutes|hours) or price it by hand in policies/cost/vendors/aws.ts`,
+    );
+    return;
+  }
+  const hours = aws.hoursPerMonth.quantity;
+  const runs = (hours * 60) / minutes;
+  ledger.add(r, "AWS CloudWatch Synthetics", "canary runs", {
+    monthly: runs * aws.canaryRun.usd,
+    basis: `${num(hours)} h × 60 / ${num(minutes)} min = ${num(runs)} runs × ${rate(aws.canaryRun.usd)}`,
+  });
+}
+
+/** Minutes between runs of `rate(N minute[s]|hour[s]|day[s])`; undefined for cron or garbage. */
+export function rateMinutes(expression: string | undefined): number | undefined {
+  const m = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(expression?.trim() ?? "");
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  if (n <= 0) return undefined;
+  const unit = m[2]!;
+  return unit.startsWith("minute") ? n : unit.startsWith("hour") ? n * 60 : n * 1440;
+}

@@ -1,0 +1,108 @@
+import { T } from "../../lib/types";
+import { cloudflare } from "../catalog";
+import { num, shareText, usd } from "../format";
+import type { Ledger } from "../ledger";
+
+/**
+ * Resources that only exist inside a zone. The zone is config, not a resource, so its plan's
+ * line sits on the first of these.
+ */
+export const ZONE_SCOPED: ReadonlySet<string> = new Set([
+  T.zoneSetting,
+  T.ruleset,
+  T.dnsRecord,
+  T.workersRoute,
+  T.healthcheck,
+]);
+
+/**
+ * Cloudflare R2 (Standard class), Workers, Queues and the zone plan. The R2, Workers and Queues
+ * allowances are account-level, so each kind is priced on the stack's total usage and the amount
+ * divided between its resources.
+ */
+export function priceCloudflare(ledger: Ledger): void {
+  priceR2(ledger);
+  priceWorkers(ledger);
+  priceQueues(ledger);
+  priceZonePlan(ledger);
+}
+
+function priceR2(ledger: Ledger): void {
+  const buckets = ledger.ofType((t) => t === T.r2Bucket);
+  if (buckets.length === 0) return;
+  const { usage } = ledger;
+  const service = "Cloudflare R2";
+  ledger.spread(
+    buckets,
+    service,
+    "storage",
+    ledger.meter(cloudflare.r2Storage, usage.reportStorageGb),
+  );
+  ledger.spread(
+    buckets,
+    service,
+    "Class A operations",
+    ledger.meter(cloudflare.r2ClassA, usage.reportWritesPerMonth),
+  );
+  ledger.spread(
+    buckets,
+    service,
+    "Class B operations",
+    ledger.meter(cloudflare.r2ClassB, usage.reportReadsPerMonth),
+  );
+}
+
+function priceWorkers(ledger: Ledger): void {
+  const workers = ledger.ofType((t) => t === T.workersScript);
+  const share = ledger.usage.sharedCostShare.workersPaid;
+  const service = "Cloudflare Workers";
+  // Workers Paid is needed by Workers and by Queues; charge its share once.
+  const subscriptionHolder = workers[0] ?? ledger.ofType((t) => t === T.queue)[0];
+  if (subscriptionHolder) {
+    const fee = cloudflare.workersPaidMinimum.usd;
+    ledger.add(subscriptionHolder, service, "Workers Paid subscription (shared)", {
+      monthly: fee * share,
+      basis: `${usd(fee)}/month account minimum ${shareText(share)}`,
+    });
+  }
+  if (workers.length === 0) return;
+  const req = ledger.usage.workerRequestsPerMonth;
+  const ms = ledger.usage.workerCpuMsPerRequest;
+  ledger.spread(workers, service, "requests", ledger.meter(cloudflare.workersRequests, req));
+  const cpu = ledger.meter(cloudflare.workersCpu, {
+    value: req * ms,
+    text: `${num(req)} requests × ${num(ms)}`,
+  });
+  ledger.spread(workers, service, "CPU time", cpu);
+}
+
+function priceQueues(ledger: Ledger): void {
+  const queues = ledger.ofType((t) => t === T.queue);
+  if (queues.length === 0) return;
+  const messages = ledger.usage.reportWritesPerMonth;
+  const perMessage = cloudflare.queueOpsPerMessage.quantity;
+  const ops = ledger.meter(cloudflare.queueOperations, {
+    value: messages * perMessage,
+    text: `${num(messages)} messages (one per report upload) × ${perMessage} ops`,
+  });
+  ledger.spread(queues, "Cloudflare Queues", "operations", ops);
+}
+
+function priceZonePlan(ledger: Ledger): void {
+  const zoneHolder = ledger.resources.find((r) => ZONE_SCOPED.has(r.type));
+  if (!zoneHolder) return;
+  const plan = ledger.cloudflarePlan;
+  if (plan === "enterprise") {
+    ledger.markUnpriced(
+      zoneHolder,
+      "Enterprise zone plans are quoted, not listed; add the contract price to policies/cost/catalog.ts (cloudflare.zonePlans)",
+      "cloudflare zone plan",
+    );
+    return;
+  }
+  const price = cloudflare.zonePlans[plan];
+  ledger.add(zoneHolder, "Cloudflare", `${plan[0]!.toUpperCase()}${plan.slice(1)} zone plan`, {
+    monthly: price,
+    basis: `${usd(price)}/month per zone, billed monthly (ara:edge.cloudflarePlan = ${plan})`,
+  });
+}
