@@ -50,16 +50,13 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
   );
 
   // --- Data tier ------------------------------------------------------------------------
-  const database = new Database(
-    "database",
-    {
-      ...config.database,
-      organization: config.accounts.planetscaleOrganization,
-      serviceTokenId: secrets.planetscaleServiceTokenId,
-      serviceToken: secrets.planetscaleServiceToken,
-      protection: config.protection,
-    },
-  );
+  const database = new Database("database", {
+    ...config.database,
+    organization: config.accounts.planetscaleOrganization,
+    serviceTokenId: secrets.planetscaleServiceTokenId,
+    serviceToken: secrets.planetscaleServiceToken,
+    protection: config.protection,
+  });
   const cache = new Cache(
     "cache",
     { ...config.cache, protection: config.protection },
@@ -113,18 +110,15 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       deploymentProtection: config.app.deploymentProtection,
       firewallRateLimit: config.app.firewallRateLimit,
       variables: {
-        DATABASE_URL: { value: database.connectionString, sensitive: true },
-        MIGRATION_DATABASE_URL: { value: database.migrationConnectionString, sensitive: true },
-        REDIS_URL: { value: cache.redisUrl, sensitive: true },
-        SIGNER_URL: { value: worker.signerUrl, sensitive: false },
-        SIGNER_TOKEN: { value: worker.signerToken, sensitive: true },
-        REFRESH_TOKEN_TTL_SECONDS: {
-          value: String(config.app.refreshTokenTtlSeconds),
-          sensitive: false,
-        },
+        DATABASE_URL: database.connectionString,
+        MIGRATION_DATABASE_URL: database.migrationConnectionString,
+        REDIS_URL: cache.redisUrl,
+        SIGNER_URL: worker.signerUrl,
+        SIGNER_TOKEN: worker.signerToken,
+        REFRESH_TOKEN_TTL_SECONDS: String(config.app.refreshTokenTtlSeconds),
         // app.<domain> is proxied by Cloudflare: the client's address is in CF-Connecting-IP.
-        TRUST_PROXY: { value: "true", sensitive: false },
-        CLIENT_IP_HEADER: { value: "cf-connecting-ip", sensitive: false },
+        TRUST_PROXY: "true",
+        CLIENT_IP_HEADER: "cf-connecting-ip",
       },
       protection: config.protection,
     },

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import contract from "../../app/web/contract.json";
+import { ConfigError, loadConfig } from "../../app/web/src/config";
 import { ROOT, type ProgramRun } from "../../offline/engine";
 import { one, ofType, planAll, STACKS, type StackName } from "../harness";
 
@@ -11,14 +13,14 @@ beforeAll(async () => {
   runs = await planAll();
 });
 
-const CREDENTIALS = [
-  "DATABASE_URL",
-  "MIGRATION_DATABASE_URL",
-  "REDIS_URL",
-  "SIGNER_TOKEN",
-  "JWT_SECRET",
-  "DATA_KEY",
-];
+const VARIABLES = Object.keys(contract.variables) as (keyof typeof contract.variables)[];
+const CREDENTIALS: string[] = VARIABLES.filter((k) => contract.variables[k].sensitive);
+
+/** The environment the deployed app would start with: each planned variable's real value. */
+const plannedEnvironment = (run: ProgramRun): Record<string, string> =>
+  Object.fromEntries(
+    ofType(run, ENV_VAR).map((v) => [String(v.inputs.key), String(v.props.value)]),
+  );
 
 describe.each(STACKS)("web app in %s", (stack) => {
   const run = () => runs[stack];
@@ -37,13 +39,17 @@ describe.each(STACKS)("web app in %s", (stack) => {
   it("gets every variable the app needs, credentials sensitive and secret, production only", () => {
     const vars = ofType(run(), ENV_VAR);
     const keys = vars.map((v) => v.inputs.key).sort();
-    expect(keys).toEqual(
+    expect(keys).toEqual([...VARIABLES].sort());
+    // The contract's credentials are the ones a reader would expect, so a flag flipped in
+    // contract.json cannot quietly make a secret readable in Vercel.
+    expect([...CREDENTIALS].sort()).toEqual(
       [
-        ...CREDENTIALS,
-        "SIGNER_URL",
-        "REFRESH_TOKEN_TTL_SECONDS",
-        "TRUST_PROXY",
-        "CLIENT_IP_HEADER",
+        "DATABASE_URL",
+        "MIGRATION_DATABASE_URL",
+        "REDIS_URL",
+        "SIGNER_TOKEN",
+        "JWT_SECRET",
+        "DATA_KEY",
       ].sort(),
     );
     for (const v of vars) {
@@ -60,6 +66,26 @@ describe.each(STACKS)("web app in %s", (stack) => {
     const dbUrl = vars.find((v) => v.inputs.key === "DATABASE_URL")!;
     expect(dbUrl.props.value).toMatch(/^postgresql:\/\/.+:6432\/.+\?sslmode=verify-full$/);
     expect(vars.find((v) => v.inputs.key === "REDIS_URL")!.props.value).toMatch(/^rediss:\/\//);
+  });
+
+  it("plans an environment the app's own config loader accepts", () => {
+    const env = plannedEnvironment(run());
+    const config = loadConfig(env);
+    expect(config.DATABASE_URL).toBe(env.DATABASE_URL);
+    expect(config.SIGNER_URL).toMatch(/^https:\/\/api\./);
+    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.CLIENT_IP_HEADER).toBe("cf-connecting-ip");
+  });
+
+  it("fails the app's config loader when a planned variable is renamed or missing", () => {
+    const env = plannedEnvironment(run());
+    const { REDIS_URL, ...renamed } = env;
+    expect(() => loadConfig({ ...renamed, REDIS_ADDRESS: REDIS_URL! })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...renamed, REDIS_ADDRESS: REDIS_URL! })).toThrow(
+      /REDIS_URL is required/,
+    );
+    const { SIGNER_TOKEN: _token, ...missing } = env;
+    expect(() => loadConfig(missing)).toThrow(/SIGNER_TOKEN/);
   });
 
   it("pins the project to the Node.js major the prebuilt function declares", () => {

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config";
+import contract from "../contract.json";
+import { ConfigError, configSchema, loadConfig } from "../src/config";
 import { createLogger } from "../src/logger";
 import { createRedis } from "../src/redis";
 import { testEnv } from "./harness/app";
@@ -14,6 +15,24 @@ const valid = {
   JWT_SECRET: "j".repeat(40),
   DATA_KEY: "d".repeat(40),
 };
+
+describe("the deployment contract (contract.json)", () => {
+  // components/web-app creates exactly these Vercel variables: each must be one the loader
+  // reads, or the deployed app would ignore it (or miss it) silently.
+  it("names only variables the config loader reads", () => {
+    const read = Object.keys(configSchema.shape);
+    for (const name of Object.keys(contract.variables)) expect(read, name).toContain(name);
+  });
+
+  it("covers every variable the loader requires", () => {
+    const required = Object.keys(configSchema.shape).filter(
+      (name) =>
+        !configSchema.shape[name as keyof typeof configSchema.shape].safeParse(undefined).success,
+    );
+    expect(required.length).toBeGreaterThan(0);
+    for (const name of required) expect(Object.keys(contract.variables), name).toContain(name);
+  });
+});
 
 describe("configuration", () => {
   it("parses a valid environment and applies documented defaults", () => {
