@@ -1,3 +1,4 @@
+import workerContract from "../app/worker/contract.json";
 import type { Environment, StackConfig } from "./schema";
 
 /**
@@ -45,11 +46,11 @@ const dev: Preset = {
     lockRetentionDays: null,
     replica: { enabled: false, region: "us-west-2", noncurrentVersionExpiryDays: 30 },
   },
+  // The worker's own defaults (app/worker/contract.json), so the two never drift apart.
   worker: {
-    compatibilityDate: "2026-04-01",
-    urlTtlSeconds: 900,
-    maxUploadBytes: 26_214_400,
-    allowedContentTypes: ["application/pdf"],
+    urlTtlSeconds: workerContract.defaults.URL_TTL_SECONDS,
+    maxUploadBytes: workerContract.defaults.MAX_UPLOAD_BYTES,
+    allowedContentTypes: workerContract.defaults.ALLOWED_CONTENT_TYPES.split(","),
     logSamplingRate: 1,
   },
   edge: {

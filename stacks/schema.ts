@@ -153,8 +153,6 @@ export const StorageSettings = z
 
 export const WorkerSettings = z
   .strictObject({
-    /** Workers compatibility date, pinned so runtime behaviour changes only on purpose. */
-    compatibilityDate: z.iso.date("must be a date as YYYY-MM-DD"),
     /** Lifetime of a signed URL. */
     urlTtlSeconds: z.int().min(60).max(86_400),
     /** Largest report the signer will sign an upload for. */

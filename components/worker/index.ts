@@ -32,10 +32,6 @@ export interface SignerWorkerArgs {
    */
   hostname: pulumi.Input<string>;
   /**
-   * Workers compatibility date, pinned to the date the worker's tests run under in workerd.
-   */
-  compatibilityDate: pulumi.Input<string>;
-  /**
    * Lifetime of a signed URL, in seconds (`URL_TTL_SECONDS`).
    */
   urlTtlSeconds: pulumi.Input<number>;
@@ -78,7 +74,7 @@ const DEAD_LETTER_CONSUMER = { batchSize: 50, maxRetries: 5, maxWaitTimeMs: 60_0
  * #### Minimal example
  * ```ts
  * const worker = new SignerWorker("worker", { accountId, zoneId, hostname: "api.example.com",
- *   compatibilityDate: "2026-04-01", urlTtlSeconds: 900, maxUploadBytes: 26214400,
+ *   urlTtlSeconds: 900, maxUploadBytes: 26214400,
  *   allowedContentTypes: ["application/pdf"], logSamplingRate: 1, storage },
  *   { providers: [cloudflareProvider, randomProvider] });
  * export const signerToken = worker.signerToken; // secret; the web app's SIGNER_TOKEN
@@ -120,7 +116,8 @@ export class SignerWorker extends AraComponent {
         scriptName: this.physical("signer", "workerScript"),
         mainModule: contract.mainModule,
         ...readBundle(SIGNER_BUNDLE),
-        compatibilityDate: args.compatibilityDate,
+        // The date the worker's tests run under in workerd: a property of the code, not of a stack.
+        compatibilityDate: contract.compatibilityDate,
         bindings,
         observability: observability(args.logSamplingRate),
       },
@@ -201,7 +198,7 @@ function createReplicator(
       scriptName: names.physical("replicator", "workerScript"),
       mainModule: r.mainModule,
       ...readBundle(REPLICATOR_BUNDLE),
-      compatibilityDate: args.compatibilityDate,
+      compatibilityDate: contract.compatibilityDate,
       bindings,
       observability: observability(args.logSamplingRate),
     },

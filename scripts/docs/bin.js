@@ -4,7 +4,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const root = path.resolve(__dirname, "..", "..");
-require("../plan/register-ts").registerLikePulumi(root);
+require("../../offline/register-ts").registerLikePulumi(root);
 const { withPresetTable } = require("./config-table.ts");
 const file = path.join(root, "docs", "configuration.md");
 fs.writeFileSync(file, withPresetTable(fs.readFileSync(file, "utf8")));
