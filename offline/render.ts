@@ -346,6 +346,11 @@ export type PlanVerdict = StackEvaluation;
 const usd = (n: number) => `${n < 0 ? "−" : ""}$${Math.abs(n).toFixed(2)}`;
 const resourceName = (urn: string) => (urn ? urn.split("::").pop()! : "(stack)");
 
+/** How completely the estimate covers the plan, as Infracost reports it. */
+export function coverageLine(counts: PlanVerdict["cost"]["counts"]): string {
+  return `Resources: ${counts.priced} priced, ${counts.free} free, ${counts.unpriced} unpriced`;
+}
+
 /**
  * Whether `pulumi up` would stop. A remediate-level violation is fixed by the pack and the
  * update continues, as the CLI does; only mandatory ones block.
@@ -380,6 +385,7 @@ export function renderVerdict(verdict: PlanVerdict, options: TextOptions = {}): 
       usd(cost.monthlyTotal),
       `${share.toFixed(0)}% of the ${usd(cost.budget)} budget (warn at ${cost.warnAtPercent}%)`,
     ),
+    `  ${coverageLine(cost.counts)}`,
     ...cost.unpriced.flatMap((u) =>
       wrapped("  ", `not priced: ${resourceName(u.urn)} (${u.type}): ${u.reason}`),
     ),
@@ -414,6 +420,18 @@ export function renderMarkdown(run: ProgramRun, verdict: PlanVerdict): string {
     `**${run.resources.length} resources**, ${run.resources.filter((r) => r.protect).length} protected. ` +
       `**Estimated ${usd(cost.monthlyTotal)}/month**, ${share.toFixed(0)}% of the ${usd(cost.budget)} budget.`,
     "",
+    `${coverageLine(cost.counts)}.`,
+    "",
+    ...(cost.unpriced.length
+      ? [
+          "| Not priced | Type | Reason |",
+          "| --- | --- | --- |",
+          ...cost.unpriced.map(
+            (u) => `| ${esc(resourceName(u.urn))} | \`${esc(u.type)}\` | ${esc(u.reason)} |`,
+          ),
+          "",
+        ]
+      : []),
     "| Policy | Level | Resource | Message |",
     "| --- | --- | --- | --- |",
     ...(policies.violations.length

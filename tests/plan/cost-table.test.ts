@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import type { ProgramRun } from "../../offline/engine";
+import {
+  PLAN_COLUMNS,
+  renderMarkdown,
+  renderVerdict,
+  type PlanVerdict,
+} from "../../offline/render";
+import { estimateMonthlyCost, type CostResource } from "../../policies/cost/estimate";
+import type { UsageSettings } from "../../stacks/schema";
+
+const usage: UsageSettings = {
+  appRequestsPerMonth: 0,
+  appFunctionInvocationsPerMonth: 0,
+  appFunctionCpuHoursPerMonth: 0,
+  appDataTransferGbPerMonth: 0,
+  vercelSeats: 1,
+  workerRequestsPerMonth: 0,
+  workerCpuMsPerRequest: 0,
+  reportStorageGb: 0,
+  reportWritesPerMonth: 0,
+  reportReadsPerMonth: 0,
+  redisCommandsPerMonth: 0,
+  redisStorageGb: 0,
+  databaseStorageGb: 0,
+  replicaStorageGb: 0,
+  sharedCostShare: { vercelPro: 1, workersPaid: 1 },
+};
+const res = (type: string, name: string): CostResource => ({
+  urn: `urn:pulumi:prod::ara::${type}::${name}`,
+  type,
+  name,
+  props: {},
+});
+const resources = [
+  res("vercel:index/project:Project", "app"),
+  res("aws:iam/user:User", "replicator"),
+  res("grafana:index/folder:Folder", "dashboards"),
+  res("pagerduty:index/service:Service", "on-call"),
+];
+
+function verdict(): PlanVerdict {
+  const e = estimateMonthlyCost(resources, { usage, cloudflarePlan: "free" });
+  return {
+    cost: { ...e, budget: 500, warnAtPercent: 80 },
+    policies: {
+      pack: "ara-guardrails",
+      version: "0.0.0",
+      config: "(given)",
+      levels: {},
+      violations: [],
+    },
+  };
+}
+
+describe("the plan's cost table", () => {
+  it("counts priced, free and unpriced resources and lists each unpriced one with its reason", () => {
+    const text = renderVerdict(verdict());
+    expect(text).toContain("  Resources: 1 priced, 1 free, 2 unpriced\n");
+    expect(text).toMatch(
+      /not priced: dashboards \(grafana:index\/folder:Folder\): no entry in the cost catalog/,
+    );
+    expect(text).toMatch(/not priced: on-call \(pagerduty:index\/service:Service\): no entry/);
+    for (const line of text.split("\n"))
+      expect([...line].length, line).toBeLessThanOrEqual(PLAN_COLUMNS);
+  });
+
+  it("says the same in the pull-request summary", () => {
+    const run = {
+      stack: "prod",
+      resources: resources.map((r) => ({ ...r, protect: false })),
+    } as unknown as ProgramRun;
+    const md = renderMarkdown(run, verdict());
+    expect(md).toContain("Resources: 1 priced, 1 free, 2 unpriced.");
+    expect(md).toContain("| Not priced | Type | Reason |");
+    expect(md).toMatch(
+      /\| dashboards \| `grafana:index\/folder:Folder` \| no entry in the cost catalog/,
+    );
+  });
+});
