@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Vendors the subset of PlanetScale's OpenAPI spec that the database dynamic provider calls, so
-// the contract tests run from the repository alone (CI has no access to the reference folder).
+// the contract tests run from the repository alone (CI has no network access to PlanetScale).
 //
-// Usage: node scripts/vendor-planetscale-spec.mjs [path/to/planetscale-openapi-excerpt.json]
-// Default input: /work/shared/reference/planetscale-openapi-excerpt.json (operations with $refs
-// already resolved). Output: tests/fixtures/planetscale/openapi.json.
+// Usage: node scripts/vendor-planetscale-spec.mjs <path/to/planetscale-openapi-excerpt.json>
+// Input: an excerpt of PlanetScale's OpenAPI spec with $refs already resolved. Output: tests/fixtures/planetscale/openapi.json.
 //
 // The output is deterministic (no timestamps of the run), so re-running it on the same input
 // produces no diff. To refresh: download https://planetscale.com/docs/openapi.yaml, resolve $refs
@@ -14,7 +13,13 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const input = resolve(process.argv[2] ?? "/work/shared/reference/planetscale-openapi-excerpt.json");
+if (!process.argv[2]) {
+  console.error(
+    "Usage: node scripts/vendor-planetscale-spec.mjs <planetscale-openapi-excerpt.json>",
+  );
+  process.exit(2);
+}
+const input = resolve(process.argv[2]);
 const output = resolve(here, "../tests/fixtures/planetscale/openapi.json");
 
 // Every operation the provider may send. Adding a call to the provider without listing it here
@@ -83,7 +88,7 @@ const spec = {
     fileLastChangedIn: source.file_last_changed_in_commit ?? "unknown",
     specDate: "2026-08-18",
     note:
-      "Subset of operations used by components/database/planetscale; $refs resolved. " +
+      "Subset of operations used by providers/planetscale; $refs resolved. " +
       "Service tokens are not modelled in the spec (it declares only oauth2); " +
       "x-service-token-accesses is parsed from each operation's description. " +
       "Regenerate with scripts/vendor-planetscale-spec.mjs.",

@@ -2,7 +2,7 @@ import workerContract from "../app/worker/contract.json";
 import type { Environment, StackConfig } from "./schema";
 
 /**
- * Environment presets: seed 004's environment strategy as data. A stack selects one with
+ * Environment presets: ARA's environment strategy (docs/architecture.md, Requirements) as data. A stack selects one with
  * `ara:environment` and overrides any field from its `Pulumi.<stack>.yaml`; the loader merges
  * and validates. Components never branch on the environment name: every difference between
  * dev, staging and prod is a value below.
@@ -55,7 +55,7 @@ const dev: Preset = {
   },
   edge: {
     // A Free zone keeps dev inside its $50 budget. Free rate-limit rules only allow a 10 s
-    // period, so 17 per 10 s approximates the seed's 100 per minute (docs/edge.md).
+    // period, so 17 per 10 s approximates ARA's 100 per minute (docs/edge.md).
     cloudflarePlan: "free",
     minTlsVersion: "1.2",
     hsts: { maxAgeSeconds: TLS_HSTS_ONE_YEAR, includeSubdomains: false, preload: false },
@@ -78,7 +78,7 @@ const dev: Preset = {
   budget: { monthlyUsd: 50, warnAtPercent: 80 },
 };
 
-/** Seed: "Staging: production-like sizing, full monitoring stack, 30 days retention". */
+/** Staging: production-like sizing, the full monitoring stack, 30 days' retention. */
 const staging: Preset = {
   ...dev,
   database: {
@@ -106,7 +106,7 @@ const staging: Preset = {
   budget: { monthlyUsd: 100, warnAtPercent: 80 },
 };
 
-/** Seed: "Production: high availability and performance, 24/7 alerting, 365 days retention". */
+/** Production: high availability and performance, 24/7 alerting, 365 days' retention. */
 const prod: Preset = {
   protection: { protect: true, retainOnDelete: true },
   database: {
@@ -120,7 +120,7 @@ const prod: Preset = {
   },
   cache: {
     primaryRegion: "us-east-1",
-    // The seed's "backup region": a read replica in us-west-1.
+    // ARA's backup region for the cache: a read replica in us-west-1.
     readRegions: ["us-west-1"],
     eviction: false,
     budgetUsd: 100,

@@ -12,7 +12,7 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const Environment = z.enum(ENVIRONMENTS);
 export type Environment = z.infer<typeof Environment>;
 
-/** Upstash's global-database regions (providers.md §1). */
+/** Upstash's global-database regions (https://upstash.com/docs/redis/features/globaldatabase). */
 export const UPSTASH_REGIONS = [
   "us-east-1",
   "us-west-1",
@@ -72,7 +72,7 @@ export const DatabaseSettings = z
   .strictObject({
     /** PlanetScale region slug, e.g. `us-east` (AWS us-east-1). */
     region: z.string().regex(/^[a-z0-9-]+$/, "must be a PlanetScale region slug such as us-east"),
-    /** Postgres cluster SKU, e.g. `PS_10_AWS_ARM` (planetscale-api.md §1.2). */
+    /** Postgres cluster SKU, e.g. `PS_10_AWS_ARM` (PlanetScale's `cluster_size`; providers/planetscale). */
     clusterSize: z
       .string()
       .regex(
@@ -109,7 +109,7 @@ export const CacheSettings = z
   .strictObject({
     /** Primary region of the global database. */
     primaryRegion: z.enum(UPSTASH_REGIONS),
-    /** Read replicas in other regions (the seed's "backup region"). */
+    /** Read replicas in other regions (ARA's "backup region"). */
     readRegions: z.array(z.enum(UPSTASH_REGIONS)).max(7),
     /** Evict keys when memory is full instead of refusing writes. */
     eviction: z.boolean(),
@@ -255,9 +255,9 @@ export const MonitoringSettings = z
   .describe("Monitoring and alerting");
 
 export const BudgetSettings = z.strictObject({
-  /** The stack's monthly budget in USD (seed 004: dev $50, staging $100, prod $500). */
+  /** The stack's monthly budget in USD (ARA's requirements: dev $50, staging $100, prod $500). */
   monthlyUsd: usd.positive("must be more than 0"),
-  /** Advisory threshold: estimates at or above this share of the budget warn (seed: 80%). */
+  /** Advisory threshold: estimates at or above this share of the budget warn (ARA's requirements: 80%). */
   warnAtPercent: z.int().min(1).max(100),
 });
 

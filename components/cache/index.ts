@@ -13,7 +13,7 @@ export interface CacheArgs {
    */
   primaryRegion: pulumi.Input<string>;
   /**
-   * Read replicas in other regions; prod keeps one in us-west-1 as the seed's backup region.
+   * Read replicas in other regions; prod keeps one in us-west-1, ARA's backup region (docs/architecture.md).
    */
   readRegions: pulumi.Input<string[]>;
   /**

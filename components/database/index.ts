@@ -20,8 +20,8 @@ export interface DatabaseBackupArgs {
    */
   retentionDays: pulumi.Input<number>;
   /**
-   * UTC time the backup runs, HH:MM; weekly backups run on Sundays, inside the seed's
-   * Sunday 02:00–04:00 maintenance window.
+   * UTC time the backup runs, HH:MM; weekly backups run on Sundays, inside the
+   * Sunday 02:00–04:00 UTC maintenance window (docs/architecture.md).
    */
   scheduleTime: pulumi.Input<string>;
 }

@@ -20,8 +20,8 @@ const DAY_SECONDS = 86_400;
 export interface StorageReplicaArgs {
   /**
    * Copy every new report to a versioned S3 bucket in another region. R2 has no object
-   * versioning (providers.md §2), so this is the seed's "versioning" and "cross-region
-   * replication" for prod.
+   * versioning (decision 0004), so this is ARA's "versioning" and "cross-region
+   * replication" for prod (docs/architecture.md).
    */
   enabled: boolean;
   /**
@@ -46,7 +46,7 @@ export interface StorageArgs {
    */
   location: pulumi.Input<string>;
   /**
-   * Reports are deleted this many days after upload (seed: 30 in dev, 365 in prod).
+   * Reports are deleted this many days after upload: ARA's data retention.
    */
   objectExpiryDays: pulumi.Input<number>;
   /**
@@ -103,7 +103,7 @@ export interface ReportReplication {
  * lifecycle-expired, CORS-limited to the app, optionally write-once-locked, and in prod copied
  * to a versioned, encrypted S3 bucket in a second region through R2 event notifications.
  *
- * Physical names follow the project's `ara-<stack>-<name>` rule, so the seed's
+ * Physical names follow the project's `ara-<stack>-<name>` rule, so the requirements'
  * `ara-reports-<env>` becomes `ara-<stack>-reports` (docs/edge.md).
  *
  * #### Minimal example
@@ -331,7 +331,7 @@ function createReplicaBucket(parent: Storage, name: string, names: Namer, args: 
     { ...inRegion, versioningConfiguration: { status: "Enabled" } },
     stateful(parent, args.protection),
   );
-  // SSE-S3 (AES-256) meets the seed's "AES-256 at rest" with no key to pay for or rotate, and
+  // SSE-S3 (AES-256) meets ARA's "AES-256 at rest" with no key to pay for or rotate, and
   // the replicator needs no KMS permission to write.
   new BucketServerSideEncryptionConfiguration(
     `${name}-replica-encryption`,

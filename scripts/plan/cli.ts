@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.diff) {
       const saved = readSavedPlan(args.diff);
       const diff = diffPlans(saved, document, args.diff);
-      // Seed 004's "unexpected cost spikes > 50%", between the saved plan and this one.
+      // ARA's "unexpected cost spikes > 50%" (docs/architecture.md), between the saved plan and this one.
       const before = (saved.cost as { monthlyTotal?: unknown } | null)?.monthlyTotal;
       const spike =
         typeof before === "number" ? costSpike(before, verdict.cost.monthlyTotal) : undefined;

@@ -159,7 +159,7 @@ const cases: { name: string; key: string; says?: string; args: () => string[] }[
     ],
   },
   {
-    name: "impossible compatibility date",
+    name: "a compatibility date per stack (the worker's contract fixes it)",
     key: "ara:worker.compatibilityDate",
     args: () => [
       "--config-file",

@@ -31,14 +31,14 @@ describe("committed stacks", () => {
     expect(config.environment).toBe(stack);
   });
 
-  it("carry the seed's budgets: $50, $100, $500", () => {
+  it("carry ARA's budgets: $50, $100, $500", () => {
     const budgets = STACKS.map(
       (s) => resolveStackConfig(committed(s), { stack: s, offline: true }).budget.monthlyUsd,
     );
     expect(budgets).toEqual([50, 100, 500]);
   });
 
-  it("differ as the seed's environment strategy says", () => {
+  it("differ as ARA's environment strategy says", () => {
     const [dev, staging, prod] = STACKS.map((s) =>
       resolveStackConfig(committed(s), { stack: s, offline: true }),
     );

@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 /**
  * The children each component must create, from the requirements and the stack's config:
- * this is the graph the issues describe, written independently of the components' code.
+ * this is the graph docs/architecture.md describes, written independently of the components' code.
  */
 function expectedChildren(c: StackConfig): Record<string, string[]> {
   const replica = c.storage.replica.enabled;
