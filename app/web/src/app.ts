@@ -1,9 +1,6 @@
-import { Hono, type Context, type MiddlewareHandler } from "hono";
-import type pg from "pg";
-import type { Config } from "./config";
+import { Hono } from "hono";
+import type { AppDeps, RouteDeps } from "./deps";
 import { fail, type AppEnv } from "./http";
-import type { Logger } from "./logger";
-import type { Metrics } from "./metrics";
 import {
   accessLog,
   apiRateLimit,
@@ -13,32 +10,11 @@ import {
   requireSession,
 } from "./middleware";
 import { renderPage } from "./page";
-import type { Redis } from "./redis";
 import { auditRoutes } from "./routes/audits";
 import { healthRoutes } from "./routes/health";
 import { sessionRoutes } from "./routes/sessions";
 import { wizardRoutes } from "./routes/wizard";
 import { SessionService } from "./sessions";
-import type { SignerClient } from "./signer";
-
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  pool: pg.Pool;
-  redis: Redis;
-  signer: SignerClient;
-  metrics: Metrics;
-  // Resolves the caller's address: from the socket, or from proxy headers (see client-ip.ts).
-  clientIp: (c: Context) => string;
-  // Resolves once the schema is migrated (on Vercel, lazily on first use).
-  schemaReady: () => Promise<void>;
-}
-
-/** What each route module receives: the app's dependencies and what is built once from them. */
-export interface RouteDeps extends AppDeps {
-  sessions: SessionService;
-  requireSession: MiddlewareHandler<AppEnv>;
-}
 
 /**
  * The app: middleware in the order it runs (access log, then on `/api/*` no-store, the per-IP

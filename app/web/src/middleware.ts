@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { AppDeps } from "./app";
+import type { AppDeps } from "./deps";
 import { BodyTooLargeError, ClientAbortedError, refuseDeclaredOver } from "./body";
 import { fail, HttpError, type AppEnv } from "./http";
 import type { Logger } from "./logger";

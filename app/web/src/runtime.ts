@@ -1,6 +1,7 @@
 import type { DestinationStream } from "pino";
 import pg from "pg";
-import { createApp, type AppDeps } from "./app";
+import { createApp } from "./app";
+import type { AppDeps } from "./deps";
 import { clientIpResolver, fromHeader, fromHeaders } from "./client-ip";
 import type { Config } from "./config";
 import { createLogger, type Logger } from "./logger";

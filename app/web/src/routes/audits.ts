@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import type { RouteDeps } from "../app";
+import type { RouteDeps } from "../deps";
 import { fail, parseWith, readJson, UUID, type AppEnv } from "../http";
 import {
   QUESTIONNAIRE_VERSION,

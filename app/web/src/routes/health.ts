@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import type { RouteDeps } from "../app";
+import type { RouteDeps } from "../deps";
 import type { AppEnv } from "../http";
 import { redisAvailable } from "../redis";
 

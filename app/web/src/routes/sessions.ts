@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { z } from "zod";
-import type { RouteDeps } from "../app";
+import type { RouteDeps } from "../deps";
 import { fail, parseWith, readJson, type AppEnv } from "../http";
 import { requireRedis } from "../redis";
 import { text } from "../text";

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { z } from "zod";
-import type { RouteDeps } from "../app";
+import type { RouteDeps } from "../deps";
 import { HttpError, parseWith, readJson, UUID, type AppEnv } from "../http";
 import { partialAnswersSchema } from "../questionnaire";
 import { KEY_PREFIX } from "../sessions";
