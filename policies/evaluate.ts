@@ -9,10 +9,12 @@ import {
   type CostLine,
   type Unpriced,
 } from "./cost/estimate";
-import { isStateful } from "./lib/types";
 import { createPolicies, PACK_LEVEL, PACK_NAME } from "./pack";
 import { resolvePolicyConfig, type ResolvedPolicyConfig } from "./policy-config";
-import { meta as protectedMeta } from "./rules/stateful-resources-protected";
+import {
+  meta as protectedMeta,
+  retainOnDeleteViolations,
+} from "./rules/stateful-resources-protected";
 
 /**
  * The offline plan's policy run: the pack's policies through the policy SDK's own analyzer
@@ -122,6 +124,12 @@ const SEVERITIES: Record<number, Severity> = {
   [pb.PolicySeverity.POLICY_SEVERITY_CRITICAL]: "critical",
 };
 
+/**
+ * A secret as it travels inside a protobuf Struct: an object whose special-signature key holds
+ * the secret signature (`specialSigKey` and `specialSecretSig` in @pulumi/pulumi
+ * runtime/rpc.js), with the plain value beside it under `value`. The engine sends secret inputs
+ * this way, and the policy SDK recognises only this shape.
+ */
 const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 const PACKAGE_DIR = __dirname.endsWith(`${path.sep}dist${path.sep}policies`)
   ? path.resolve(__dirname, "..", "..")
@@ -345,21 +353,12 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
   });
 
   // retainOnDelete is not in the analyzer protocol; the program's registrations carry it.
-  const protectedLevel = resolved.get(protectedMeta.name)?.enforcementLevel ?? PACK_LEVEL;
-  if (protectedLevel !== "disabled") {
-    for (const r of opts.resources) {
-      if (isStateful(r.type) && r.retainOnDelete !== true) {
-        violations.push({
-          policy: protectedMeta.name,
-          level: protectedLevel === "advisory" ? "advisory" : "mandatory",
-          urn: r.urn,
-          message: `${protectedMeta.description}\n${r.type.split(":").pop()} '${r.name}' is not retained on delete: removing it from the program would delete its data.\nFix: ${protectedMeta.remediation}`,
-          severity: protectedMeta.severity,
-          source: "plan",
-        });
-      }
-    }
-  }
+  violations.push(
+    ...retainOnDeleteViolations(
+      opts.resources,
+      resolved.get(protectedMeta.name)?.enforcementLevel ?? PACK_LEVEL,
+    ),
+  );
 
   const budgetConfig = resolved.get("stack-monthly-budget")?.properties ?? {};
   const estimate = estimateMonthlyCost(opts.resources, {

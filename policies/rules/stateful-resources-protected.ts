@@ -1,4 +1,5 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { EnforcementLevel, ResourceValidationPolicy } from "@pulumi/policy";
+import type { PlanResource, Violation } from "../evaluate";
 import { label, resourceRule, type RuleMeta } from "../lib/define";
 import { isStateful } from "../lib/types";
 
@@ -16,7 +17,8 @@ export const meta: RuleMeta = {
  * Seed 004 "Production: real user data" and the RTO table: a `pulumi destroy`, a replacement
  * or a deleted line of code must not delete data. The analyzer protocol carries `protect` but
  * not `retainOnDelete` (pulumi 3.248 AnalyzerResourceOptions); the offline plan checks
- * retainOnDelete under this same policy name from the program's registrations (evaluate.ts).
+ * retainOnDelete under this same policy name from the program's registrations
+ * (`retainOnDeleteViolations` below, which evaluate.ts calls).
  * @severity critical
  */
 export function statefulResourcesProtected(): ResourceValidationPolicy {
@@ -27,4 +29,27 @@ export function statefulResourcesProtected(): ResourceValidationPolicy {
       );
     }
   });
+}
+
+/**
+ * The plan-only half of the policy: the program's registrations carry `retainOnDelete`, which
+ * the analyzer protocol drops. Reported at the policy's configured level (remediate has nothing
+ * to rewrite, so it fails like mandatory), marked `source: "plan"` because `pulumi preview
+ * --policy-pack` cannot make this check.
+ */
+export function retainOnDeleteViolations(
+  resources: readonly PlanResource[],
+  level: EnforcementLevel,
+): Violation[] {
+  if (level === "disabled") return [];
+  return resources
+    .filter((r) => isStateful(r.type) && r.retainOnDelete !== true)
+    .map((r) => ({
+      policy: meta.name,
+      level: level === "advisory" ? "advisory" : "mandatory",
+      urn: r.urn,
+      message: `${meta.description}\n${label(r)} is not retained on delete: removing it from the program would delete its data.\nFix: ${meta.remediation}`,
+      severity: meta.severity,
+      source: "plan",
+    }));
 }
