@@ -1,7 +1,8 @@
 /**
- * Pulumi type tokens of the resources the policies inspect. Strings, not SDK classes: the pack
- * must not load provider SDKs (they add start-up time to every preview and are not the pack's
- * dependencies). Each token was checked against the installed SDK's `__pulumiType`.
+ * Pulumi type tokens of the resources the policies inspect, and of every resource the tests
+ * look up: one list, so a token is spelled once. Strings, not SDK classes: the pack must not
+ * load provider SDKs (they add start-up time to every preview and are not the pack's
+ * dependencies). Each provider token was checked against the installed SDK's `__pulumiType`.
  */
 export const T = {
   upstashRedis: "upstash:index/redisDatabase:RedisDatabase",
@@ -44,6 +45,7 @@ export const T = {
   kmsKey: "aws:kms/key:Key",
   snsTopic: "aws:sns/topic:Topic",
   snsSubscription: "aws:sns/topicSubscription:TopicSubscription",
+  snsTopicPolicy: "aws:sns/topicPolicy:TopicPolicy",
   budget: "aws:budgets/budget:Budget",
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   canary: "aws:synthetics/canary:Canary",
@@ -55,6 +57,23 @@ export const T = {
   vercelDomain: "vercel:index/projectDomain:ProjectDomain",
   vercelFirewall: "vercel:index/firewallConfig:FirewallConfig",
 
+  // Our dynamic providers (providers/planetscale/resources.ts); planetScaleKind() below also
+  // accepts the other spellings such a token could take.
+  planetScaleDatabase: "pulumi-nodejs:dynamic/planetscale:Database",
+  planetScaleBranch: "pulumi-nodejs:dynamic/planetscale:Branch",
+  planetScaleRole: "pulumi-nodejs:dynamic/planetscale:Role",
+  planetScaleBackupPolicy: "pulumi-nodejs:dynamic/planetscale:BackupPolicy",
+
+  // The program's components (components/*, `ara:<tier>:<Name>`).
+  databaseComponent: "ara:database:Database",
+  cacheComponent: "ara:cache:Cache",
+  storageComponent: "ara:storage:Storage",
+  workerComponent: "ara:worker:SignerWorker",
+  edgeComponent: "ara:edge:Edge",
+  webAppComponent: "ara:app:WebApp",
+  monitoringComponent: "ara:monitoring:Monitoring",
+
+  randomBytes: "random:index/randomBytes:RandomBytes",
   stack: "pulumi:pulumi:Stack",
 } as const;
 

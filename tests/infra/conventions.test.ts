@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../offline/engine";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../../stacks/secrets";
 import { byUrn, planAll, STACKS, type StackName } from "../harness";
+import { T } from "../../policies/lib/types";
 
 let runs: Record<StackName, ProgramRun>;
 beforeAll(async () => {
@@ -13,7 +14,7 @@ describe.each(STACKS)("stack %s follows the component conventions", (stack) => {
   it("has one root stack, and every other resource's parent is in the graph", () => {
     const r = run(stack);
     const roots = r.resources.filter((x) => x.parent === "");
-    expect(roots.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack"]);
+    expect(roots.map((x) => x.type)).toEqual([T.stack]);
     const urns = byUrn(r);
     for (const x of r.resources.filter((y) => y.parent !== ""))
       expect(urns.has(x.parent), x.urn).toBe(true);

@@ -2,10 +2,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { CapturedResource, ProgramRun } from "../../offline/engine";
 import { planStack } from "../harness";
 import { component, DOMAINS, ofType, one, planAll, STACKS, type StackName } from "./tier";
+import { T } from "../../policies/lib/types";
 
-const SETTING = "cloudflare:index/zoneSetting:ZoneSetting";
-const DNS = "cloudflare:index/dnsRecord:DnsRecord";
-const RULESET = "cloudflare:index/ruleset:Ruleset";
+const SETTING = T.zoneSetting;
+const DNS = T.dnsRecord;
+const RULESET = T.ruleset;
 const YEAR = 31_536_000;
 
 let runs: Record<StackName, ProgramRun>;
@@ -99,7 +100,7 @@ describe.each(STACKS)("edge in %s", (stack) => {
       ttl: 1,
     });
     // The worker route's host is exactly the proxied api record.
-    const route = one(run(), "cloudflare:index/workersRoute:WorkersRoute");
+    const route = one(run(), T.workersRoute);
     expect(route.inputs.pattern).toBe(`${String(api.inputs.name)}/r2/*`);
   });
 
@@ -136,7 +137,7 @@ describe.each(STACKS)("edge in %s", (stack) => {
   });
 
   it("owns every child, named after the component, none protected", () => {
-    const { self, children } = component(run(), "ara:edge:Edge");
+    const { self, children } = component(run(), T.edgeComponent);
     expect(self.name).toBe("edge");
     expect(children).toHaveLength(9);
     for (const c of children) {

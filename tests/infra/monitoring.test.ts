@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../offline/engine";
 import { one, ofType, planAll, STACKS, type StackName } from "../harness";
+import { T } from "../../policies/lib/types";
 
 let runs: Record<StackName, ProgramRun>;
 beforeAll(async () => {
@@ -8,19 +9,19 @@ beforeAll(async () => {
 });
 
 const AWS_BUDGETS = { dev: 5, staging: 5, prod: 10 };
-const HEALTH = "cloudflare:index/healthcheck:Healthcheck";
+const HEALTH = T.healthcheck;
 
 describe.each(STACKS)("monitoring in %s", (stack) => {
   const run = () => runs[stack];
 
   it("sends alerts to a topic with an email subscription per address", () => {
-    const topic = one(run(), "aws:sns/topic:Topic");
+    const topic = one(run(), T.snsTopic);
     expect(topic.inputs.name).toBe(`ara-${stack}-alerts`);
-    const subs = ofType(run(), "aws:sns/topicSubscription:TopicSubscription");
+    const subs = ofType(run(), T.snsSubscription);
     expect(subs.length).toBeGreaterThanOrEqual(1);
     for (const s of subs)
       expect(s.inputs).toMatchObject({ protocol: "email", topic: topic.outputs.arn });
-    const policy = JSON.parse(String(one(run(), "aws:sns/topicPolicy:TopicPolicy").inputs.policy));
+    const policy = JSON.parse(String(one(run(), T.snsTopicPolicy).inputs.policy));
     expect(policy.Statement[0]).toMatchObject({
       Principal: { Service: "budgets.amazonaws.com" },
       Action: "SNS:Publish",
@@ -28,7 +29,7 @@ describe.each(STACKS)("monitoring in %s", (stack) => {
   });
 
   it("alerts on the stack's AWS spend against its own AWS cap", () => {
-    const budget = one(run(), "aws:budgets/budget:Budget");
+    const budget = one(run(), T.budget);
     expect(budget.inputs).toMatchObject({
       budgetType: "COST",
       timeUnit: "MONTHLY",
@@ -49,7 +50,7 @@ describe.each(STACKS)("monitoring in %s", (stack) => {
     if (stack === "dev") {
       // A Free zone has no standalone health checks.
       expect(checks).toEqual([]);
-      expect(ofType(run(), "cloudflare:index/notificationPolicy:NotificationPolicy")).toEqual([]);
+      expect(ofType(run(), T.notificationPolicy)).toEqual([]);
       return;
     }
     const domain = stack === "prod" ? "ara.example" : "ara-staging.example";
@@ -66,7 +67,7 @@ describe.each(STACKS)("monitoring in %s", (stack) => {
       });
     }
     expect(checks[0]!.inputs.interval).toBe(stack === "prod" ? 60 : 300);
-    const alert = one(run(), "cloudflare:index/notificationPolicy:NotificationPolicy");
+    const alert = one(run(), T.notificationPolicy);
     expect(alert.inputs.alertType).toBe("health_check_status_notification");
     expect((alert.inputs.filters as any).healthCheckIds.sort()).toEqual(
       checks.map((c) => c.id).sort(),

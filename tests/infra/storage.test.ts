@@ -3,28 +3,28 @@ import contract from "../../app/worker/contract.json";
 import type { CapturedResource, ProgramRun } from "../../offline/engine";
 import { planStack } from "../harness";
 import { at, component, DOMAINS, ofType, one, planAll, STACKS, type StackName } from "./tier";
+import { T } from "../../policies/lib/types";
 
 const DAY = 86_400;
-const R2 = "cloudflare:index/r2Bucket:R2Bucket";
-const LIFECYCLE = "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle";
-const CORS = "cloudflare:index/r2BucketCors:R2BucketCors";
-const MANAGED = "cloudflare:index/r2ManagedDomain:R2ManagedDomain";
-const LOCK = "cloudflare:index/r2BucketLock:R2BucketLock";
-const QUEUE = "cloudflare:index/queue:Queue";
-const NOTIFICATION = "cloudflare:index/r2BucketEventNotification:R2BucketEventNotification";
-const S3 = "aws:s3/bucket:Bucket";
+const R2 = T.r2Bucket;
+const LIFECYCLE = T.r2Lifecycle;
+const CORS = T.r2Cors;
+const MANAGED = T.r2ManagedDomain;
+const LOCK = T.r2Lock;
+const QUEUE = T.queue;
+const NOTIFICATION = T.r2EventNotification;
+const S3 = T.s3Bucket;
 const S3_PARTS = {
-  versioning: "aws:s3/bucketVersioning:BucketVersioning",
-  encryption:
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-  publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  policy: "aws:s3/bucketPolicy:BucketPolicy",
-  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  versioning: T.s3Versioning,
+  encryption: T.s3Encryption,
+  publicAccess: T.s3PublicAccessBlock,
+  ownership: T.s3Ownership,
+  policy: T.s3Policy,
+  lifecycle: T.s3Lifecycle,
 };
-const IAM_USER = "aws:iam/user:User";
-const IAM_POLICY = "aws:iam/userPolicy:UserPolicy";
-const ACCESS_KEY = "aws:iam/accessKey:AccessKey";
+const IAM_USER = T.iamUser;
+const IAM_POLICY = T.iamUserPolicy;
+const ACCESS_KEY = T.iamAccessKey;
 
 let runs: Record<StackName, ProgramRun>;
 beforeAll(async () => {
@@ -108,7 +108,7 @@ describe.each(STACKS)("storage in %s", (stack) => {
   });
 
   it("owns every child, named after the component", () => {
-    const { self, children } = component(run(), "ara:storage:Storage");
+    const { self, children } = component(run(), T.storageComponent);
     expect(self.name).toBe("storage");
     expect(children.length).toBeGreaterThanOrEqual(4);
     for (const c of children) expect(c.name.startsWith("storage-"), c.name).toBe(true);
@@ -124,7 +124,7 @@ describe.each(STACKS)("storage in %s", (stack) => {
     for (const r of stateful) {
       expect([r.name, r.protect, r.retainOnDelete]).toEqual([r.name, prod, prod]);
     }
-    const { children } = component(run(), "ara:storage:Storage");
+    const { children } = component(run(), T.storageComponent);
     const others = children.filter((c) => !stateful.includes(c));
     for (const r of others) expect([r.name, r.protect]).toEqual([r.name, false]);
   });
@@ -226,7 +226,7 @@ describe("the prod replica", () => {
 
   it("gives the replicator a key that may only put replica objects and publish alerts", () => {
     const arn = replica().outputs.arn as string;
-    const topicArn = one(run(), "aws:sns/topic:Topic").outputs.arn as string;
+    const topicArn = one(run(), T.snsTopic).outputs.arn as string;
     expect(topicArn).toMatch(/^arn:aws:sns:us-east-1:\d{12}:ara-prod-alerts$/);
     const user = one(run(), IAM_USER);
     expect(user.inputs.name).toBe("ara-prod-reports-replicator");

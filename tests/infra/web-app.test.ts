@@ -6,8 +6,9 @@ import contract from "../../app/web/contract.json";
 import { ConfigError, loadConfig } from "../../app/web/src/config";
 import { ROOT, type ProgramRun } from "../../offline/engine";
 import { one, ofType, planAll, STACKS, type StackName } from "../harness";
+import { T } from "../../policies/lib/types";
 
-const ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
+const ENV_VAR = T.vercelEnvVar;
 let runs: Record<StackName, ProgramRun>;
 beforeAll(async () => {
   runs = await planAll();
@@ -26,7 +27,7 @@ describe.each(STACKS)("web app in %s", (stack) => {
   const run = () => runs[stack];
 
   it("runs its functions in iad1 with deployment protection", () => {
-    const project = one(run(), "vercel:index/project:Project");
+    const project = one(run(), T.vercelProject);
     expect(project.inputs).toMatchObject({
       name: `ara-${stack}-web`,
       nodeVersion: "20.x",
@@ -104,12 +105,12 @@ describe.each(STACKS)("web app in %s", (stack) => {
         "utf8",
       ),
     );
-    const project = one(run(), "vercel:index/project:Project");
+    const project = one(run(), T.vercelProject);
     expect(vc.runtime).toBe(`nodejs${String(project.inputs.nodeVersion).replace(".x", "")}.x`);
   });
 
   it("deploys exactly the prebuilt artifact, after its environment exists", () => {
-    const deployment = one(run(), "vercel:index/deployment:Deployment");
+    const deployment = one(run(), T.vercelDeployment);
     expect(deployment.inputs).toMatchObject({ production: true, pathPrefix: "app/web" });
     const base = path.join(ROOT, "app", "web", ".vercel", "output");
     const expected: Record<string, string> = {};
@@ -132,9 +133,9 @@ describe.each(STACKS)("web app in %s", (stack) => {
   });
 
   it("serves app.<domain>, rate-limits direct /api clients per IP and caps each proxy address", () => {
-    const domain = one(run(), "vercel:index/projectDomain:ProjectDomain");
+    const domain = one(run(), T.vercelDomain);
     expect(domain.inputs.domain).toMatch(/^app\.ara(-dev|-staging)?\.example$/);
-    const firewall = one(run(), "vercel:index/firewallConfig:FirewallConfig");
+    const firewall = one(run(), T.vercelFirewall);
     const rules = (firewall.inputs.rules as { rules: any[] }).rules;
     const fromCloudflare = { type: "geo_as_number", op: "eq", value: "13335" };
     const apiPath = { type: "path", op: "pre", value: "/api" };
@@ -157,9 +158,7 @@ describe.each(STACKS)("web app in %s", (stack) => {
   });
 
   it("never lets one shared Cloudflare address lock out unrelated users", () => {
-    const rules = (
-      one(run(), "vercel:index/firewallConfig:FirewallConfig").inputs.rules as { rules: any[] }
-    ).rules;
+    const rules = (one(run(), T.vercelFirewall).inputs.rules as { rules: any[] }).rules;
     // Every rule keyed on `ip` that can see proxied traffic must sit far above one client's
     // limit and block only briefly; a rule without the ASN condition sees proxied traffic.
     const seesProxied = (r: any) =>
@@ -175,12 +174,10 @@ describe.each(STACKS)("web app in %s", (stack) => {
   });
 
   it("protects the data key, whose loss would make stored emails unreadable, only in prod", () => {
-    const dataKey = one(run(), "random:index/randomBytes:RandomBytes", "app-data-key");
+    const dataKey = one(run(), T.randomBytes, "app-data-key");
     expect([dataKey.protect, dataKey.retainOnDelete]).toEqual(
       stack === "prod" ? [true, true] : [false, false],
     );
-    expect(one(run(), "random:index/randomBytes:RandomBytes", "app-jwt-secret").protect).toBe(
-      false,
-    );
+    expect(one(run(), T.randomBytes, "app-jwt-secret").protect).toBe(false);
   });
 });

@@ -9,12 +9,13 @@ import { readBundle } from "../../components/worker/bundle";
 import { ROOT, type CapturedResource, type ProgramRun } from "../../offline/engine";
 import { planStack } from "../harness";
 import { component, DOMAINS, ofType, one, planAll, STACKS, type StackName } from "./tier";
+import { T } from "../../policies/lib/types";
 
-const SCRIPT = "cloudflare:index/workersScript:WorkersScript";
-const ROUTE = "cloudflare:index/workersRoute:WorkersRoute";
-const SUBDOMAIN = "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain";
-const CONSUMER = "cloudflare:index/queueConsumer:QueueConsumer";
-const RANDOM = "random:index/randomBytes:RandomBytes";
+const SCRIPT = T.workersScript;
+const ROUTE = T.workersRoute;
+const SUBDOMAIN = T.workersSubdomain;
+const CONSUMER = T.queueConsumer;
+const RANDOM = T.randomBytes;
 
 const sha256 = (file: string) =>
   createHash("sha256")
@@ -127,7 +128,7 @@ describe.each(STACKS)("signer worker in %s", (stack) => {
   });
 
   it("owns every child, named after the component, none protected", () => {
-    const { self, children } = component(run(), "ara:worker:SignerWorker");
+    const { self, children } = component(run(), T.workerComponent);
     expect(self.name).toBe("worker");
     for (const c of children) {
       expect(c.name.startsWith("worker-"), c.name).toBe(true);
@@ -162,7 +163,7 @@ describe("the prod replicator", () => {
     expect(got.map(({ name, type }) => ({ name, type }))).toEqual(expect.arrayContaining(required));
     expect(got).toHaveLength(required.length);
     const byName = new Map(got.map((b) => [b.name, b]));
-    const replica = one(run(), "aws:s3/bucket:Bucket");
+    const replica = one(run(), T.s3Bucket);
     expect(byName.get("REPORTS")?.bucketName).toBe("ara-prod-reports");
     expect(byName.get("REPLICA_BUCKET")?.text).toBe(replica.outputs.bucket);
     expect(byName.get("REPLICA_REGION")?.text).toBe("us-west-2");
@@ -171,7 +172,7 @@ describe("the prod replicator", () => {
 
   it("consumes the storage queue, parking failures in the dead-letter queue", () => {
     const consumer = one(run(), CONSUMER, "worker-replicator-consumer");
-    const queue = one(run(), "cloudflare:index/queue:Queue", "storage-events");
+    const queue = one(run(), T.queue, "storage-events");
     expect(consumer.inputs).toMatchObject({
       type: "worker",
       scriptName: "ara-prod-replicator",
@@ -184,7 +185,7 @@ describe("the prod replicator", () => {
 
   it("consumes the dead-letter queue too, in large slow batches, to alert on-call", () => {
     const consumer = one(run(), CONSUMER, "worker-replicator-dead-letters");
-    const dlq = one(run(), "cloudflare:index/queue:Queue", "storage-events-dlq");
+    const dlq = one(run(), T.queue, "storage-events-dlq");
     expect(consumer.inputs).toMatchObject({
       type: "worker",
       scriptName: "ara-prod-replicator",
@@ -195,7 +196,7 @@ describe("the prod replicator", () => {
     expect(consumer.inputs.settings).toMatchObject({ batchSize: 50, maxWaitTimeMs: 60_000 });
     const byName = new Map(bindingsOf(replicator()).map((b) => [b.name, b]));
     expect(byName.get("DEAD_LETTER_QUEUE")?.text).toBe(dlq.outputs.queueName);
-    expect(byName.get("ALERT_TOPIC_ARN")?.text).toBe(one(run(), "aws:sns/topic:Topic").outputs.arn);
+    expect(byName.get("ALERT_TOPIC_ARN")?.text).toBe(one(run(), T.snsTopic).outputs.arn);
   });
 });
 

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { ROOT } from "../../offline/engine";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../../stacks/secrets";
+import { T } from "../../policies/lib/types";
 
 const exec = promisify(execFile);
 const BIN = path.join(ROOT, "scripts", "plan", "bin.js");
@@ -65,8 +66,7 @@ describe("npm run plan", () => {
     expect(json.outputs.databaseConnectionString).toBe("[secret]");
     expect(json.outputs.signerToken).toBe("[secret]");
     const script = json.resources.find(
-      (r: any) =>
-        r.type === "cloudflare:index/workersScript:WorkersScript" && r.name === "worker-script",
+      (r: any) => r.type === T.workersScript && r.name === "worker-script",
     );
     const secretBindings = script.inputs.bindings.filter((b: any) => b.type === "secret_text");
     expect(secretBindings.length).toBeGreaterThan(0);
@@ -90,9 +90,7 @@ describe("npm run plan", () => {
 
   it("--diff lists added, removed and changed resources with the changed inputs", async () => {
     const saved = structuredClone(json);
-    const bucket = saved.resources.find(
-      (r: any) => r.type === "cloudflare:index/r2Bucket:R2Bucket",
-    );
+    const bucket = saved.resources.find((r: any) => r.type === T.r2Bucket);
     bucket.inputs.location = "weur";
     const removedUrn = saved.resources.pop().urn;
     saved.resources.push({ ...bucket, urn: `${bucket.urn}-old`, name: "old" });
