@@ -1,13 +1,15 @@
 import { defineConfig } from "vitest/config";
 
-// The policy pack: cost model units, every policy through the SDK's analyzer in-process, and
-// the built pack process driven over gRPC exactly as the Pulumi CLI drives it.
+// The policy pack: cost model units, one spec per policy (test/rules/<policy>.test.ts) against
+// the program's real graph through the SDK's analyzer in-process, and the built pack process
+// driven over gRPC exactly as the Pulumi CLI drives it.
 export default defineConfig({
   test: {
     name: "policies",
     include: ["test/**/*.test.ts"],
-    // Builds bin/ (the pack the CLI runs) when it is older than the sources.
-    globalSetup: ["test/global-setup.ts"],
+    // Builds dist/ (the pack the CLI runs) when it is older than the sources, then runs the
+    // program once for every stack for the specs to share.
+    globalSetup: ["test/global-setup.ts", "test/harness/global-setup-stacks.ts"],
     // Registers ts-node like Pulumi's host, for the real program in stacks.test.ts.
     setupFiles: ["test/setup.ts"],
     // Projects run as ordered groups (two cores): after infra, worker and web.

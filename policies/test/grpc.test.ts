@@ -5,7 +5,6 @@ import type { Policy } from "@pulumi/policy";
 import { analyzeResources, evaluateStack, type Violation } from "../evaluate";
 import { createPolicies, PACK_LEVEL, PACK_NAME } from "../pack";
 import { resolvePolicyConfig } from "../policy-config";
-import { buildGraph, find, stackConfigMap } from "./fixtures/graph";
 import {
   configure,
   getAnalyzerInfo,
@@ -15,6 +14,7 @@ import {
   startPack,
   type PackProcess,
 } from "./harness/pack-process";
+import { find, realGraph } from "./harness/real-graph";
 
 const ENVS = ["dev", "staging", "prod"] as const;
 const policies = createPolicies(() => ({ stack: "test" })) as Policy[];
@@ -25,7 +25,7 @@ const key = (v: Violation) => `${v.level} ${v.policy} ${v.urn}\n${v.message}`;
 describe.each(ENVS)("the built pack, started by run-policy-pack for stack %s", (stack) => {
   let pack: PackProcess;
   beforeAll(async () => {
-    pack = await startPack(stack, stackConfigMap(stack));
+    pack = await startPack(stack, realGraph(stack).config);
   });
   afterAll(async () => pack?.stop());
 
@@ -53,7 +53,7 @@ describe.each(ENVS)("the built pack, started by run-policy-pack for stack %s", (
   it.each(ENVS)(
     "configured with config/%s.json, it reports exactly what the in-process analyzer reports",
     async (env) => {
-      const graph = buildGraph(stack);
+      const graph = realGraph(stack);
       const resolved = resolvePolicyConfig(policies, PACK_LEVEL, envConfig(env), `${env}.json`);
       await configure(pack.client, resolved);
       const remediate = [...resolved.values()].some((r) => r.enforcementLevel === "remediate");
@@ -77,10 +77,10 @@ describe.each(ENVS)("the built pack, started by run-policy-pack for stack %s", (
   );
 
   it("fails a broken graph with the expected policies", async () => {
-    const graph = buildGraph(stack);
-    find(graph, "cache").props.tls = false;
-    find(graph, "zone-min-tls-version").props.value = "1.0";
-    find(graph, "signer").secretInputs = [];
+    const graph = realGraph(stack);
+    find(graph, "cache-redis").props.tls = false;
+    find(graph, "edge-min-tls-version").props.value = "1.0";
+    find(graph, "worker-script").secretInputs = [];
     await configure(
       pack.client,
       resolvePolicyConfig(policies, PACK_LEVEL, {

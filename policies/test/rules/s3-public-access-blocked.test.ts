@@ -1,0 +1,25 @@
+import { describe, it } from "vitest";
+import {
+  expectViolation,
+  itPassesOnTheRealStacks,
+  runPolicy,
+  setProps,
+} from "../harness/real-graph";
+
+const POLICY = "s3-public-access-blocked";
+
+describe(POLICY, () => {
+  // Only prod has the S3 replica.
+  itPassesOnTheRealStacks(
+    POLICY,
+    { dev: "mandatory", staging: "mandatory", prod: "mandatory" },
+    { dev: /no S3 buckets/, staging: /no S3 buckets/ },
+  );
+
+  it("fails when one of the four flags is off", async () => {
+    const result = await runPolicy(POLICY, {
+      mutate: (g) => setProps(g, "storage-replica-public-access", { restrictPublicBuckets: false }),
+    });
+    expectViolation(result, { message: /restrictPublicBuckets/ });
+  });
+});

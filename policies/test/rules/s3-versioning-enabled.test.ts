@@ -1,0 +1,28 @@
+import { describe, it } from "vitest";
+import {
+  expectViolation,
+  itPassesOnTheRealStacks,
+  runPolicy,
+  setProps,
+} from "../harness/real-graph";
+
+const POLICY = "s3-versioning-enabled";
+
+describe(POLICY, () => {
+  // Only prod has the S3 replica; seed 004 requires versioning for production.
+  itPassesOnTheRealStacks(
+    POLICY,
+    { dev: "advisory", staging: "advisory", prod: "mandatory" },
+    { dev: /no S3 buckets/, staging: /no S3 buckets/ },
+  );
+
+  it("fails when versioning is suspended", async () => {
+    const result = await runPolicy(POLICY, {
+      mutate: (g) =>
+        setProps(g, "storage-replica-versioning", {
+          versioningConfiguration: { status: "Suspended" },
+        }),
+    });
+    expectViolation(result);
+  });
+});

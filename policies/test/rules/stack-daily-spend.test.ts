@@ -1,0 +1,21 @@
+import { describe, it } from "vitest";
+import {
+  expectViolation,
+  itPassesOnTheRealStacks,
+  runPolicy,
+  setConfig,
+} from "../harness/real-graph";
+
+const POLICY = "stack-daily-spend";
+
+describe(POLICY, () => {
+  // Seed 004 sets the daily ceiling for production only.
+  itPassesOnTheRealStacks(POLICY, { dev: "disabled", staging: "disabled", prod: "mandatory" });
+
+  it("fails prod with 20 more Vercel seats", async () => {
+    const result = await runPolicy(POLICY, {
+      mutate: (g) => setConfig(g, "usage", { vercelSeats: 20 }),
+    });
+    expectViolation(result, { message: /\/day/ });
+  });
+});
