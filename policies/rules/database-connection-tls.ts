@@ -29,7 +29,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "TLS 1.3 for all connections" and "Encryption in transit" for the database and cache
+ * Requirement (docs/architecture.md) "TLS 1.3 for all connections" and "Encryption in transit" for the database and cache
  * legs. verify-full also checks the server's certificate and host name, so a DNS or network
  * attacker cannot present their own server. It cannot see the TLS version the driver
  * negotiates (libpq's ssl_min_protocol_version is not honoured by every driver).

@@ -45,8 +45,8 @@ function covers(policy: PolicyResource, db: PolicyResource): boolean {
 }
 
 /**
- * Seed 004 "Backup: Automated daily backups" and "Point-in-time recovery (7 days)" (prod);
- * dev's config relaxes it to the seed's "Weekly backups".
+ * Requirement (docs/architecture.md) "Backup: Automated daily backups" and "Point-in-time recovery (7 days)" (prod);
+ * dev's config relaxes it to dev's "Weekly backups".
  * @severity high
  */
 export function databaseDailyBackups(): StackValidationPolicy {

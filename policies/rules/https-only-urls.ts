@@ -23,7 +23,7 @@ const URL_KEY = /(_URL|_URI|_ORIGIN|_ENDPOINT|_HOST_URL)$/i;
 const OTHER_SCHEMES = /^(postgres(ql)?|rediss?):\/\//i;
 
 /**
- * Seed 004 "Encryption in transit" for every leg the program configures: the app's
+ * Requirement (docs/architecture.md) "Encryption in transit" for every leg the program configures: the app's
  * SIGNER_URL and similar settings, R2 CORS origins, Cloudflare health checks (type defaults to
  * HTTP), notification webhooks, SNS subscriptions and worker routes.
  * @severity high

@@ -29,7 +29,7 @@ function consumes(consumer: PolicyResource, queue: PolicyResource): boolean {
 }
 
 /**
- * Seed 004 wants failures visible ("Alerts", "Monitoring"). A dead-letter queue nobody
+ * ARA's requirements (docs/architecture.md) want failures visible ("Alerts", "Monitoring"). A dead-letter queue nobody
  * consumes is where the report replica's failed copies would wait, unseen, until Queues
  * delete them (four days by default), and prod would lose its versioned backup silently.
  * @severity medium

@@ -13,7 +13,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "Signed URLs: secure access through Cloudflare Worker": a public domain would serve
+ * Requirement (docs/architecture.md) "Signed URLs: secure access through Cloudflare Worker": a public domain would serve
  * every report to anyone who guesses a key.
  * @severity critical
  */

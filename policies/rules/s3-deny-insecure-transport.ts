@@ -40,7 +40,7 @@ export function deniesInsecureTransport(policy: unknown): boolean {
 }
 
 /**
- * Seed 004 "Encryption in transit" for the AWS leg: S3 accepts plain HTTP unless a bucket
+ * Requirement (docs/architecture.md) "Encryption in transit" for the AWS leg: S3 accepts plain HTTP unless a bucket
  * policy refuses it. The replicator's credentials would otherwise work over HTTP.
  * @severity high
  */

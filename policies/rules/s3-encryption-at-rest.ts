@@ -15,7 +15,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "AES-256 for data at rest". S3 has encrypted new objects with SSE-S3 by default
+ * Requirement (docs/architecture.md) "AES-256 for data at rest". S3 has encrypted new objects with SSE-S3 by default
  * since 2023, but declaring it pins the setting and makes it reviewable.
  * @severity high
  */

@@ -15,7 +15,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Reports are private (seed 004: "Signed URLs: secure access through Cloudflare Worker"); the
+ * Reports are private (requirement, docs/architecture.md: "Signed URLs: secure access through Cloudflare Worker"); the
  * replica must not become a public side door. All four flags default to false.
  * @severity critical
  */

@@ -21,7 +21,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "Storage: object versioning enabled" and "Restore from versioned objects": R2 has
+ * Requirement (docs/architecture.md) "Storage: object versioning enabled" and "Restore from versioned objects": R2 has
  * no versioning, so the versioned S3 replica is where old versions live.
  * @severity high
  */

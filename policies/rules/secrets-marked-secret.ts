@@ -72,7 +72,7 @@ export function secretify(
 const TYPES: readonly string[] = [T.workersScript, T.vercelEnvVar, T.vercelEnvVars];
 
 /**
- * Seed 004 "Secret management" and the rule "secrets never in plain text in state". What the
+ * Requirement (docs/architecture.md) "Secret management" and the rule "secrets never in plain text in state". What the
  * pack can and cannot see (docs/decisions/0006): the analyzer unwraps secrets before
  * validation, so only the remediation step, which receives them wrapped, can tell a plain value
  * from a secret; it fixes the value instead of failing. Validation catches what is visible:

@@ -23,7 +23,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 alert "Daily usage > $20 (production)", checked before deployment: the monthly
+ * The required alert (docs/architecture.md) "Daily usage > $20 (production)", checked before deployment: the monthly
  * estimate divided by 365/12 days. Runtime spend alerts are the monitoring component's job.
  * @severity medium
  */

@@ -30,7 +30,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "Monthly Budgets" (dev $50, staging $100, prod $500) and "Monthly usage > 80% of
+ * Requirement (docs/architecture.md) "Monthly Budgets" (dev $50, staging $100, prod $500) and "Monthly usage > 80% of
  * budget": the cost model (policies/cost) prices every resource under the stack's usage
  * assumptions. Over budget is a violation at the configured level; at or above
  * `warnAtPercent` it is always advisory.

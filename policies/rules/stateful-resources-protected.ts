@@ -14,7 +14,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "Production: real user data" and the RTO table: a `pulumi destroy`, a replacement
+ * Requirement (docs/architecture.md) "Production: real user data" and the RTO table: a `pulumi destroy`, a replacement
  * or a deleted line of code must not delete data. The analyzer protocol carries `protect` but
  * not `retainOnDelete` (pulumi 3.248 AnalyzerResourceOptions); the offline plan checks
  * retainOnDelete under this same policy name from the program's registrations

@@ -13,7 +13,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "AES-256 for data at rest": Upstash encrypts data at rest only with the Prod Pack
+ * Requirement (docs/architecture.md) "AES-256 for data at rest": Upstash encrypts data at rest only with the Prod Pack
  * (upstash/docs redis/overall/enterprise.mdx). Refresh tokens live in this cache.
  * @severity high
  */

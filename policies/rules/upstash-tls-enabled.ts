@@ -12,7 +12,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "TLS: Enabled" (Upstash) and "TLS 1.3 for all connections". Upstash enables TLS
+ * Requirement (docs/architecture.md) "TLS: Enabled" (Upstash) and "TLS 1.3 for all connections". Upstash enables TLS
  * on new databases by default; pinning `tls: true` keeps an imported or older database from
  * silently serving plain text.
  * @severity high

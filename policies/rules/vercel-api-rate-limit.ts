@@ -39,7 +39,7 @@ function coversPath(rule: Record<string, unknown>, prefix: string): boolean {
 }
 
 /**
- * Seed 004 "Rate Limiting: API 100 requests/minute per IP", in depth behind the edge: the app's
+ * Requirement (docs/architecture.md) "Rate Limiting: API 100 requests/minute per IP", in depth behind the edge: the app's
  * /api is reachable on Vercel's own domains too, where the Cloudflare rule does not apply.
  * @severity high
  */

@@ -14,7 +14,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "Secret management": a non-sensitive variable can be read back in the Vercel
+ * Requirement (docs/architecture.md) "Secret management": a non-sensitive variable can be read back in the Vercel
  * dashboard and API by every team member. (The value itself always reaches state as a Pulumi
  * secret: the Vercel SDK wraps it.)
  * @severity high

@@ -13,7 +13,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "Encryption in transit": no page or API response is ever served over plain HTTP.
+ * Requirement (docs/architecture.md) "Encryption in transit": no page or API response is ever served over plain HTTP.
  * @severity high
  */
 export function zoneAlwaysUseHttps(): ResourceValidationPolicy {

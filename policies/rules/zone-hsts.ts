@@ -27,7 +27,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "Secure headers (HSTS, CSP, etc.)". A year is the minimum the HSTS preload list
+ * Requirement (docs/architecture.md) "Secure headers (HSTS, CSP, etc.)". A year is the minimum the HSTS preload list
  * accepts. camelCase keys (the provider docs' example) are reported: Cloudflare ignores them
  * and the setting never converges (pulumi/pulumi-cloudflare#1579).
  * @severity medium

@@ -23,7 +23,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "TLS 1.3 for all connections": TLS 1.0/1.1 are refused at the edge; a stack that
+ * Requirement (docs/architecture.md) "TLS 1.3 for all connections": TLS 1.0/1.1 are refused at the edge; a stack that
  * sets ara:edge.minTlsVersion "1.3" gets a 1.3-only edge and this policy holds it there.
  * @severity high
  */

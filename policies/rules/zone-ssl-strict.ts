@@ -13,7 +13,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "Encryption in transit": "flexible" sends traffic to the origin in plain text and
+ * Requirement (docs/architecture.md) "Encryption in transit": "flexible" sends traffic to the origin in plain text and
  * "full" accepts any certificate; only "strict" keeps the edge-to-origin leg authenticated.
  * @severity high
  */

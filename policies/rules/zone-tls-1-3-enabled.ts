@@ -12,7 +12,7 @@ export const meta: RuleMeta = {
 };
 
 /**
- * Seed 004 "TLS 1.3 for all connections". "zrt" (TLS 1.3 with 0-RTT) is refused too: 0-RTT
+ * Requirement (docs/architecture.md) "TLS 1.3 for all connections". "zrt" (TLS 1.3 with 0-RTT) is refused too: 0-RTT
  * data can be replayed, and the API's POST endpoints are not idempotent.
  * @severity high
  */

@@ -9,7 +9,7 @@ import {
 const POLICY = "s3-versioning-enabled";
 
 describe(POLICY, () => {
-  // Only prod has the S3 replica; seed 004 requires versioning for production.
+  // Only prod has the S3 replica; ARA requires versioning in production (docs/architecture.md).
   itPassesOnTheRealStacks(
     POLICY,
     { dev: "advisory", staging: "advisory", prod: "mandatory" },

@@ -9,7 +9,7 @@ import {
 const POLICY = "stack-daily-spend";
 
 describe(POLICY, () => {
-  // Seed 004 sets the daily ceiling for production only.
+  // ARA sets the daily ceiling for production only (docs/architecture.md).
   itPassesOnTheRealStacks(POLICY, { dev: "disabled", staging: "disabled", prod: "mandatory" });
 
   it("fails prod with 20 more Vercel seats", async () => {
