@@ -1,0 +1,3 @@
+export * from "./rule";
+export * from "./check";
+export { TABLE } from "./rules";
