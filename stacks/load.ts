@@ -18,6 +18,12 @@ export const IDENTITY_KEYS = [
   "planetscaleOrganization",
   "upstashEmail",
   "awsRegion",
+  "grafanaStackSlug",
+  "grafanaStackId",
+  "grafanaRegion",
+  "grafanaOtlpUrl",
+  "grafanaSmUrl",
+  "sentryOrganization",
 ] as const;
 const ACCOUNT_KEYS = IDENTITY_KEYS.filter((k) => k !== "environment" && k !== "domain");
 
@@ -212,6 +218,7 @@ function findPlaceholders(config: StackConfig): { key: string; value: string }[]
   config.monitoring.alertEmails.forEach((email, i) =>
     check(`ara:monitoring.alertEmails[${i}]`, email),
   );
+  check("ara:observability.runbookBaseUrl", new URL(config.observability.runbookBaseUrl).hostname);
   return found;
 }
 

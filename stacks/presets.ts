@@ -1,4 +1,5 @@
 import workerContract from "../app/worker/contract.json";
+import { requiredSettings } from "../observability/alerts";
 import type { Environment, StackConfig } from "./schema";
 
 /**
@@ -15,6 +16,15 @@ import type { Environment, StackConfig } from "./schema";
 export type Preset = Omit<StackConfig, "environment" | "domain" | "accounts" | "usage">;
 
 const TLS_HSTS_ONE_YEAR = 31_536_000;
+
+/** ARA's alert requirements, exactly (observability/alerts.ts). */
+const REQUIRED_ALERTS = requiredSettings();
+
+/** Probes in three US regions near the app (iad1) and its users; two must agree that it is down. */
+const US_PROBES = ["Ohio", "NorthVirginia", "Oregon"];
+
+/** Where docs/runbooks.md is published; a real run refuses this placeholder. */
+const RUNBOOK_BASE_URL = "https://git.ara.example/ara-infra/blob/main";
 
 /**
  * Development: minimal sizing for cost efficiency, basic health checks, and 7 days' retention
@@ -75,6 +85,30 @@ const dev: Preset = {
     awsBudgetUsd: 5,
     budgetAlertPercents: [80, 100],
   },
+  observability: {
+    runbookBaseUrl: RUNBOOK_BASE_URL,
+    // dev has no synthetic checks, and its trickle of traffic makes latency percentiles and
+    // the cache hit rate noise: it keeps the alerts that point at a broken build or config.
+    alerting: {
+      evaluationIntervalSeconds: 60,
+      rules: {
+        "error-rate": REQUIRED_ALERTS["error-rate"],
+        "response-time-critical": REQUIRED_ALERTS["response-time-critical"],
+        "database-connections": REQUIRED_ALERTS["database-connections"],
+        "storage-usage": REQUIRED_ALERTS["storage-usage"],
+      },
+    },
+    grafana: {
+      enabled: true,
+      plan: "free",
+      prometheusDatasourceUid: "grafanacloud-prom",
+      slos: false,
+      synthetics: { enabled: false, probes: US_PROBES, frequencySeconds: 900 },
+    },
+    sentry: { enabled: true, plan: "developer" },
+    // Workers Logs keeps 7 days, dev's whole retention: no archive.
+    logs: { retentionDays: 7, workerArchive: false },
+  },
   budget: { monthlyUsd: 50, warnAtPercent: 80 },
 };
 
@@ -102,6 +136,17 @@ const staging: Preset = {
     healthChecks: { enabled: true, intervalSeconds: 300, consecutiveFails: 3 },
     awsBudgetUsd: 5,
     budgetAlertPercents: [80, 100],
+  },
+  observability: {
+    ...dev.observability,
+    alerting: { evaluationIntervalSeconds: 60, rules: REQUIRED_ALERTS },
+    grafana: {
+      ...dev.observability.grafana,
+      slos: true,
+      // Every 15 minutes keeps staging's checks inside its share of the Free tier's 100k runs.
+      synthetics: { enabled: true, probes: US_PROBES, frequencySeconds: 900 },
+    },
+    logs: { retentionDays: 30, workerArchive: true },
   },
   budget: { monthlyUsd: 100, warnAtPercent: 80 },
 };
@@ -153,6 +198,22 @@ const prod: Preset = {
     // The replica (S3 storage and PUTs) is prod's only AWS cost of note: ~$2.40/month estimated.
     awsBudgetUsd: 10,
     budgetAlertPercents: [50, 80, 100],
+  },
+  observability: {
+    runbookBaseUrl: RUNBOOK_BASE_URL,
+    alerting: { evaluationIntervalSeconds: 60, rules: REQUIRED_ALERTS },
+    grafana: {
+      enabled: true,
+      plan: "free",
+      prometheusDatasourceUid: "grafanacloud-prom",
+      slos: true,
+      // 2 checks × 3 probes every 5 minutes is 51,840 runs a month, inside prod's share of the
+      // Free tier; every minute would need Pro (decision 0012). Cloudflare's health checks still
+      // probe every minute.
+      synthetics: { enabled: true, probes: US_PROBES, frequencySeconds: 300 },
+    },
+    sentry: { enabled: true, plan: "developer" },
+    logs: { retentionDays: 365, workerArchive: true },
   },
   budget: { monthlyUsd: 500, warnAtPercent: 80 },
 };

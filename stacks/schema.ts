@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALERT_IDS, alertDefinition, SEVERITIES } from "../observability/alerts";
 
 /**
  * The one schema for a stack's configuration: the environment preset merged with the
@@ -59,6 +60,29 @@ export const Accounts = z.strictObject({
   awsRegion: z
     .string()
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+  /** Slug of the existing Grafana Cloud stack (`<slug>.grafana.net`) the stack reports to. */
+  grafanaStackSlug: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "must be the Grafana Cloud stack's lowercase slug"),
+  /**
+   * Numeric ID of that Grafana Cloud stack: the realm of the write-only access policy and the
+   * OTLP user name (the instance ID on the stack's OpenTelemetry card).
+   */
+  grafanaStackId: z.string().regex(/^\d+$/, "must be the Grafana Cloud stack's numeric ID"),
+  /** Region slug of that Grafana Cloud stack, e.g. prod-us-east-0. */
+  grafanaRegion: z
+    .string()
+    .regex(/^[a-z]+-[a-z]+-[a-z]+-\d+$/, "must be a Grafana Cloud region such as prod-us-east-0"),
+  /** The stack's OTLP endpoint, e.g. https://otlp-gateway-prod-us-east-0.grafana.net/otlp. */
+  grafanaOtlpUrl: z
+    .string()
+    .regex(/^https:\/\/[^\s/]+\/otlp$/, "must be the https:// OTLP gateway URL ending in /otlp"),
+  /** The Synthetic Monitoring API of the stack's region, e.g. https://synthetic-monitoring-api-us-east-0.grafana.net. */
+  grafanaSmUrl: z.string().regex(/^https:\/\/[^\s/]+$/, "must be an https:// origin"),
+  /** Sentry organization slug that owns the stack's project. */
+  sentryOrganization: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, "must be the Sentry organization's lowercase slug"),
 });
 
 export const Protection = z.strictObject({
@@ -254,6 +278,94 @@ export const MonitoringSettings = z
   })
   .describe("Monitoring and alerting");
 
+/** What Grafana Cloud's Free tier includes and what each store keeps (docs/observability.md). */
+export const WORKERS_LOGS_RETENTION_DAYS = 7;
+
+const alertSetting = z.strictObject({
+  severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(", ")}` }),
+  threshold: z.number(),
+  /** 0 fires at the first evaluation ("immediately"). */
+  forSeconds: z
+    .int("must be a whole number of seconds")
+    .min(0)
+    .max(7 * 86_400),
+});
+
+export const AlertingSettings = z
+  .strictObject({
+    /** How often every rule group is evaluated. */
+    evaluationIntervalSeconds: z.int().min(10).max(3600),
+    /** The catalog's alerts this stack runs (observability/alerts.ts), with its values. */
+    rules: z.partialRecord(z.enum(ALERT_IDS), alertSetting),
+  })
+  .superRefine((a, ctx) => {
+    for (const [id, rule] of Object.entries(a.rules)) {
+      if (!rule) continue;
+      const def = alertDefinition(id as (typeof ALERT_IDS)[number]);
+      const [min, max] = def.thresholdRange;
+      if (rule.threshold < min || rule.threshold > max) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", id, "threshold"],
+          message: `must be between ${min} and ${max} (${def.unit === "ratio" ? "a ratio: 0.9 is 90%" : "seconds"})`,
+        });
+      }
+      if (rule.forSeconds > 0 && rule.forSeconds < a.evaluationIntervalSeconds) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", id, "forSeconds"],
+          message: `must be 0 (fire at once) or at least evaluationIntervalSeconds (${a.evaluationIntervalSeconds}): a shorter window is never observed`,
+        });
+      }
+    }
+  });
+
+export const ObservabilitySettings = z
+  .strictObject({
+    /** Where docs/runbooks.md is published; each alert links to its section there. */
+    runbookBaseUrl: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
+    alerting: AlertingSettings,
+    /** Grafana Cloud: OTLP write token, alert rules, SLOs and synthetic checks. */
+    grafana: z.strictObject({
+      enabled: z.boolean(),
+      /** The account's plan, for the cost model: Free includes 10k series, 50 GB logs and traces, 100k checks. */
+      plan: z.enum(["free", "pro"]),
+      /** UID of the stack's Prometheus (Mimir) data source, which the rules and SLOs query. */
+      prometheusDatasourceUid: z.string().min(1),
+      /** Grafana SLOs for P95 < 500 ms and errors < 0.1%, with burn-rate alerts. */
+      slos: z.boolean(),
+      /** Synthetic Monitoring checks of /api/ready and /r2/health: the "application down" signal. */
+      synthetics: z.strictObject({
+        enabled: z.boolean(),
+        /** Public probe names (e.g. Ohio); "application down" needs two to agree, so at least 3. */
+        probes: z
+          .array(z.string().min(1))
+          .min(3, "must list at least 3 probes: the alert fires when 2 fail"),
+        frequencySeconds: z.int().min(60).max(3600),
+      }),
+    }),
+    /** Sentry: one project per stack and the client key whose DSN the app reports to. */
+    sentry: z.strictObject({
+      enabled: z.boolean(),
+      /** The organization's plan, for the cost model: Developer is free for one user. */
+      plan: z.enum(["developer", "team"]),
+    }),
+    logs: z.strictObject({
+      /** How long logs are kept (ARA: 7 days dev, 30 staging, 365 prod). */
+      retentionDays: z.int().min(1).max(3650),
+      /**
+       * Ship the worker's trace events with Logpush to an R2 archive that expires them after
+       * retentionDays. Workers Logs itself keeps 7 days.
+       */
+      workerArchive: z.boolean(),
+    }),
+  })
+  .refine((o) => o.logs.workerArchive || o.logs.retentionDays <= WORKERS_LOGS_RETENTION_DAYS, {
+    path: ["logs", "workerArchive"],
+    message: `must be true when retentionDays exceeds the ${WORKERS_LOGS_RETENTION_DAYS} days Workers Logs keeps`,
+  })
+  .describe("Observability");
+
 export const BudgetSettings = z.strictObject({
   /** The stack's monthly budget in USD (ARA's requirements: dev $50, staging $100, prod $500). */
   monthlyUsd: usd.positive("must be more than 0"),
@@ -301,7 +413,21 @@ export const UsageSettings = z.strictObject({
   sharedCostShare: z.strictObject({
     vercelPro: z.number().min(0).max(1),
     workersPaid: z.number().min(0).max(1),
+    /** The Grafana Cloud account (one stack, a folder per environment) and its Free allowances; absent is 0. */
+    grafanaCloud: z.number().min(0).max(1).optional(),
+    /** The Sentry organization's plan; absent is 0. */
+    sentry: z.number().min(0).max(1).optional(),
   }),
+  // The observability figures below are optional so that a stack without those integrations
+  // need not state them; absent is 0.
+  /** Active metric series the stack sends to Grafana Cloud. */
+  metricsActiveSeries: z.int().min(0).optional(),
+  /** Logs the stack sends to Grafana Cloud Loki, GB. */
+  logsGbPerMonth: z.number().min(0).optional(),
+  /** Traces the stack sends to Grafana Cloud Tempo, GB. */
+  tracesGbPerMonth: z.number().min(0).optional(),
+  /** Worker trace events kept in the log archive, GB-month at steady state. */
+  logArchiveGb: z.number().min(0).optional(),
 });
 
 export const StackConfig = z.strictObject({
@@ -318,6 +444,7 @@ export const StackConfig = z.strictObject({
   edge: EdgeSettings,
   app: AppSettings,
   monitoring: MonitoringSettings,
+  observability: ObservabilitySettings,
   budget: BudgetSettings,
   usage: UsageSettings,
 });
@@ -330,6 +457,7 @@ export type WorkerSettings = z.infer<typeof WorkerSettings>;
 export type EdgeSettings = z.infer<typeof EdgeSettings>;
 export type AppSettings = z.infer<typeof AppSettings>;
 export type MonitoringSettings = z.infer<typeof MonitoringSettings>;
+export type ObservabilitySettings = z.infer<typeof ObservabilitySettings>;
 export type BudgetSettings = z.infer<typeof BudgetSettings>;
 export type UsageSettings = z.infer<typeof UsageSettings>;
 
@@ -344,6 +472,7 @@ export const STRUCTURED_KEYS = [
   "edge",
   "app",
   "monitoring",
+  "observability",
   "budget",
   "usage",
 ] as const;

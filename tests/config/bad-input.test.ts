@@ -167,6 +167,71 @@ const cases: { name: string; key: string; says?: string; args: () => string[] }[
     ],
   },
   {
+    name: "an alert with an unknown severity",
+    key: "ara:observability.alerting.rules.error-rate.severity",
+    says: "must be one of critical, warning",
+    args: () => [
+      "--config-file",
+      variant(
+        "alert-severity",
+        (c) =>
+          (c["ara:observability"] = {
+            alerting: {
+              rules: { "error-rate": { severity: "page", threshold: 0.01, forSeconds: 300 } },
+            },
+          }),
+      ),
+    ],
+  },
+  {
+    name: "an alert window shorter than the evaluation interval",
+    key: "ara:observability.alerting.rules.cache-hit-rate.forSeconds",
+    says: "must be 0 (fire at once) or at least evaluationIntervalSeconds (60)",
+    args: () => [
+      "--config-file",
+      variant(
+        "alert-window",
+        (c) =>
+          (c["ara:observability"] = {
+            alerting: {
+              rules: { "cache-hit-rate": { severity: "warning", threshold: 0.8, forSeconds: 30 } },
+            },
+          }),
+      ),
+    ],
+  },
+  {
+    name: "an alert threshold out of range (90 meant as 90%)",
+    key: "ara:observability.alerting.rules.database-connections.threshold",
+    says: "must be between 0 and 1 (a ratio: 0.9 is 90%)",
+    args: () => [
+      "--config-file",
+      variant(
+        "alert-threshold",
+        (c) =>
+          (c["ara:observability"] = {
+            alerting: {
+              rules: {
+                "database-connections": { severity: "critical", threshold: 90, forSeconds: 0 },
+              },
+            },
+          }),
+      ),
+    ],
+  },
+  {
+    name: "logs kept longer than Workers Logs without the archive",
+    key: "ara:observability.logs.workerArchive",
+    says: "must be true when retentionDays exceeds the 7 days Workers Logs keeps",
+    args: () => [
+      "--config-file",
+      variant(
+        "log-archive",
+        (c) => (c["ara:observability"] = { logs: { retentionDays: 30, workerArchive: false } }),
+      ),
+    ],
+  },
+  {
     name: "credential in plain text",
     key: "ara:cloudflareApiToken",
     args: () => [

@@ -144,6 +144,12 @@ describe("placeholders", () => {
       "ara:planetscaleOrganization": "ara",
       "ara:upstashEmail": "ops@ara-audit.com",
       "ara:monitoring": JSON.stringify({ alertEmails: ["oncall@ara-audit.com"] }),
+      "ara:grafanaStackSlug": "araaudit",
+      "ara:grafanaStackId": "1234567",
+      "ara:sentryOrganization": "ara-audit",
+      "ara:observability": JSON.stringify({
+        runbookBaseUrl: "https://github.com/ara-audit/ara-infra/blob/main",
+      }),
     };
     expect(resolveStackConfig(real, { stack: "prod", offline: false }).domain).toBe(
       "ara-audit.com",
