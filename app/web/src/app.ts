@@ -13,6 +13,7 @@ import { renderPage } from "./page";
 import { auditRoutes } from "./routes/audits";
 import { healthRoutes } from "./routes/health";
 import { sessionRoutes } from "./routes/sessions";
+import { vitalsRoutes } from "./routes/vitals";
 import { wizardRoutes } from "./routes/wizard";
 import { SessionService } from "./sessions";
 
@@ -22,7 +23,7 @@ import { SessionService } from "./sessions";
  * the page.
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const { config, logger, redis, metrics } = deps;
+  const { config, logger, redis, telemetry } = deps;
   const sessions = new SessionService(
     redis,
     config.JWT_SECRET,
@@ -32,13 +33,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const routeDeps: RouteDeps = {
     ...deps,
     sessions,
-    requireSession: requireSession(sessions, redis),
+    requireSession: requireSession(sessions, redis, telemetry),
   };
   const page = renderPage();
   const app = new Hono<AppEnv>();
 
-  app.use("*", accessLog(metrics, logger));
-  app.onError(errorHandler(metrics, logger));
+  app.use("*", accessLog(telemetry, logger));
+  app.onError(errorHandler(telemetry, logger));
   app.notFound((c) => fail(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
   app.use("/api/*", noStore());
   app.use("/api/*", apiRateLimit(deps));
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   sessionRoutes(app, routeDeps);
   wizardRoutes(app, routeDeps);
   auditRoutes(app, routeDeps);
+  vitalsRoutes(app, routeDeps);
 
   // The wizard page.
   app.get("/", (c) => {

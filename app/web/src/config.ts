@@ -87,6 +87,64 @@ export const configSchema = z.object({
   WIZARD_TTL_SECONDS: int(60, 90 * 86_400, 7 * 86_400),
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024, 64 * 1024),
   DATABASE_POOL_MAX: int(1, 100, 10),
+  // Telemetry, all optional: without an endpoint nothing is exported (the instruments still
+  // answer at /api/metrics), without a DSN no error is reported.
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithScheme(
+    ["http:", "https:"],
+    "https://otlp-gateway-prod-us-east-0.grafana.net/otlp",
+  )
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  // "Authorization=Basic <base64 instance:token>" (comma-separated key=value, values may be
+  // percent-encoded): a credential.
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return {};
+      const headers: Record<string, string> = {};
+      for (const part of v.split(",")) {
+        const eq = part.indexOf("=");
+        const key = part.slice(0, eq).trim();
+        let value: string;
+        try {
+          value = decodeURIComponent(part.slice(eq + 1).trim());
+        } catch {
+          value = "";
+        }
+        if (eq < 1 || !/^[A-Za-z0-9-]+$/.test(key) || value === "") {
+          ctx.addIssue({
+            code: "custom",
+            message: "must be comma-separated key=value pairs, e.g. Authorization=Basic%20<base64>",
+          });
+          return z.NEVER;
+        }
+        headers[key.toLowerCase()] = value;
+      }
+      return headers;
+    }),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).optional().default("ara-web"),
+  // The deployment's name in error reports and, as deployment.environment.name, in traces
+  // and metrics (dev, staging, prod).
+  SENTRY_ENVIRONMENT: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, "must be a short lowercase name such as prod")
+    .optional()
+    .default("development"),
+  // How often metrics are pushed; requests on Vercel also flush at the end of each invocation.
+  OTEL_METRIC_EXPORT_INTERVAL: int(1000, 86_400_000, 60_000),
+  // Upper bound on one export (and on the flush at the end of a Vercel invocation).
+  OTEL_EXPORTER_OTLP_TIMEOUT: int(100, 30_000, 3000),
+  SENTRY_DSN: urlWithScheme(["http:", "https:"], "https://<key>@o0.ingest.sentry.io/<project>")
+    .refine((v) => {
+      const u = new URL(v);
+      return u.username !== "" && /^\/(.+\/)?\d+$/.test(u.pathname);
+    }, "must be a Sentry DSN: https://<public key>@<host>/<project id>")
+    .optional(),
+  // What reports are compared with: the storage the stack was planned for, and how long the
+  // bucket's lifecycle keeps a report (older rows no longer occupy storage).
+  REPORT_STORAGE_CAPACITY_BYTES: int(1, Number.MAX_SAFE_INTEGER, 10 * 1024 ** 3),
+  REPORT_RETENTION_DAYS: int(1, 3650, 30),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "must be one of fatal, error, warn, info, debug, trace, silent",

@@ -3,10 +3,10 @@ import type pg from "pg";
 import type { Config } from "./config";
 import type { AppEnv } from "./http";
 import type { Logger } from "./logger";
-import type { Metrics } from "./metrics";
 import type { Redis } from "./redis";
 import type { SessionService } from "./sessions";
 import type { SignerClient } from "./signer";
+import type { Telemetry } from "./telemetry";
 
 // The app's dependencies, in a module of their own: app.ts wires them, and the middleware and
 // the route modules receive them, so none of those needs to import app.ts back.
@@ -17,7 +17,7 @@ export interface AppDeps {
   pool: pg.Pool;
   redis: Redis;
   signer: SignerClient;
-  metrics: Metrics;
+  telemetry: Telemetry;
   // Resolves the caller's address: from the socket, or from proxy headers (see client-ip.ts).
   clientIp: (c: Context) => string;
   // Resolves once the schema is migrated (on Vercel, lazily on first use).

@@ -6,8 +6,13 @@ import { readBody } from "./body";
 // The app's HTTP vocabulary, shared by the middleware and every route: its Hono environment,
 // JSON errors (`{ error, message }`), and input that is parsed before it is trusted.
 
-/** Per-request values: set by the access log (requestId) and by requireSession (sessionId). */
-export type AppEnv = { Variables: { requestId: string; sessionId: string } };
+/**
+ * Per-request values: set by the access log (requestId), by requireSession (sessionId) and by
+ * the error handler (errorKind, the `kind` label of ara_errors_total for a 5xx).
+ */
+export type AppEnv = {
+  Variables: { requestId: string; sessionId: string; errorKind: string };
+};
 
 /** A refusal with its status, code and message; the error handler renders it as JSON. */
 export class HttpError extends Error {

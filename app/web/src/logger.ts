@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from "pino";
+import { logIds } from "./telemetry";
 
 export type { Logger };
 
@@ -45,6 +46,8 @@ export function createLogger(
     {
       level,
       base: { service: "ara-web" },
+      // Every line written while serving a request names it: trace_id, span_id, request_id.
+      mixin: () => logIds(),
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },

@@ -1,17 +1,26 @@
 import { randomUUID } from "node:crypto";
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type TextMapGetter,
+} from "@opentelemetry/api";
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppDeps } from "./deps";
 import { BodyTooLargeError, ClientAbortedError, refuseDeclaredOver } from "./body";
 import { fail, HttpError, type AppEnv } from "./http";
-import type { Logger } from "./logger";
-import type { Metrics } from "./metrics";
+import { scrub, type Logger } from "./logger";
 import { hitLimit } from "./ratelimit";
 import { DependencyUnavailableError, redisAvailable, requireRedis, type Redis } from "./redis";
 import { KEY_PREFIX, type SessionService } from "./sessions";
 import { SignerError } from "./signer";
+import { REQUEST_ID, type Telemetry } from "./telemetry";
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const REQUEST_ID_FORMAT = /^[A-Za-z0-9._:-]{1,128}$/;
 
 // PostgreSQL errors that mean a value, not the server, is at fault: character_not_in_repertoire
 // (e.g. U+0000), untranslatable_character, string_data_right_truncation (too long).
@@ -27,31 +36,48 @@ function routeOf(c: Context): string {
   return "unmatched";
 }
 
-/** Request id, access log and metrics. Bodies, headers and query strings are never logged. */
-export function accessLog(metrics: Metrics, logger: Logger): MiddlewareHandler<AppEnv> {
+const headerGetter: TextMapGetter<Headers> = {
+  get: (h, key) => h.get(key) ?? undefined,
+  keys: (h) => [...h.keys()],
+};
+
+/**
+ * Request id, trace, access log and metrics. The request's span and id live in the active
+ * context for everything the request does, so each log line, database and Redis span and
+ * signer call carries them. Bodies, headers and query strings are never logged.
+ */
+export function accessLog(telemetry: Telemetry, logger: Logger): MiddlewareHandler<AppEnv> {
+  const { tracer } = telemetry;
   return async (c, next) => {
     const start = performance.now();
     const incoming = c.req.header("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = incoming && REQUEST_ID_FORMAT.test(incoming) ? incoming : randomUUID();
     c.set("requestId", requestId);
-    await next();
-    c.res.headers.set("x-request-id", requestId);
-    const route = routeOf(c);
-    const status = String(c.res.status);
-    const seconds = (performance.now() - start) / 1000;
-    const labels = { method: c.req.method, route, status };
-    metrics.requests.inc(labels);
-    metrics.duration.observe(labels, seconds);
-    logger.info(
-      {
-        reqId: requestId,
-        method: c.req.method,
-        route,
-        status: c.res.status,
-        ms: Math.round(seconds * 100_000) / 100,
-      },
-      "request",
+    const method = c.req.method;
+    // A caller's traceparent (another service, a load test) continues its trace.
+    const parent = propagation.extract(ROOT_CONTEXT, c.req.raw.headers, headerGetter);
+    const span = tracer.startSpan(
+      method,
+      { kind: SpanKind.SERVER, attributes: { "http.request.method": method } },
+      parent,
     );
+    const ctx = trace.setSpan(parent, span).setValue(REQUEST_ID, requestId);
+    return context.with(ctx, async () => {
+      await next();
+      c.res.headers.set("x-request-id", requestId);
+      const route = routeOf(c);
+      const status = c.res.status;
+      const statusClass = `${Math.floor(status / 100)}xx`;
+      const seconds = (performance.now() - start) / 1000;
+      telemetry.httpDuration.record(seconds, { method, route, status_class: statusClass });
+      if (status >= 500) telemetry.errors.add(1, { kind: c.get("errorKind") ?? "http_5xx" });
+      span.updateName(`${method} ${route}`);
+      span.setAttribute("http.route", route);
+      span.setAttribute("http.response.status_code", status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      logger.info({ method, route, status, ms: Math.round(seconds * 100_000) / 100 }, "request");
+    });
   };
 }
 
@@ -60,7 +86,7 @@ export function accessLog(metrics: Metrics, logger: Logger): MiddlewareHandler<A
  * dependency is a 503 with Retry-After, anything else a 500 that quotes the request id and
  * never a stack trace.
  */
-export function errorHandler(metrics: Metrics, logger: Logger): ErrorHandler<AppEnv> {
+export function errorHandler(telemetry: Telemetry, logger: Logger): ErrorHandler<AppEnv> {
   return (err, c) => {
     if (err instanceof HttpError) return fail(c, err.status, err.code, err.message, err.headers);
     if (err instanceof ClientAbortedError) {
@@ -71,17 +97,19 @@ export function errorHandler(metrics: Metrics, logger: Logger): ErrorHandler<App
       return fail(c, 413, "payload_too_large", err.message, { Connection: "close" });
     }
     if (err instanceof DependencyUnavailableError) {
-      metrics.dependencyUp.set({ dependency: err.dependency }, 0);
+      if (err.dependency === "redis") telemetry.setDependencyUp("redis", false);
+      c.set("errorKind", "dependency_unavailable");
       return fail(c, 503, "dependency_unavailable", err.message, { "Retry-After": "5" });
     }
     if (err instanceof SignerError) {
-      logger.warn({ reqId: c.get("requestId"), err }, "signer call failed");
+      c.set("errorKind", "signer");
+      logger.warn({ err }, "signer call failed");
       return fail(c, 502, "signer_error", `Report storage failed: ${err.message}; retry shortly`);
     }
     const pgCode = (err as { code?: unknown }).code;
     if (typeof pgCode === "string" && REFUSED_TEXT.has(pgCode)) {
       // Input validation (text.ts) should have caught it; the value is still the client's to fix.
-      logger.warn({ reqId: c.get("requestId"), err }, "database refused a text value");
+      logger.warn({ err }, "database refused a text value");
       return fail(
         c,
         400,
@@ -90,14 +118,23 @@ export function errorHandler(metrics: Metrics, logger: Logger): ErrorHandler<App
       );
     }
     if (typeof pgCode === "string" && /^(08|57P0|53)/.test(pgCode)) {
-      logger.warn({ reqId: c.get("requestId"), err }, "database unavailable");
+      c.set("errorKind", "dependency_unavailable");
+      logger.warn({ err }, "database unavailable");
       return fail(c, 503, "dependency_unavailable", "database is unavailable; retry shortly");
     }
     if (err instanceof Error && /ECONNREFUSED|timeout|Connection terminated/i.test(err.message)) {
-      logger.warn({ reqId: c.get("requestId"), err }, "dependency unavailable");
+      c.set("errorKind", "dependency_unavailable");
+      logger.warn({ err }, "dependency unavailable");
       return fail(c, 503, "dependency_unavailable", "a dependency is unavailable; retry shortly");
     }
-    logger.error({ reqId: c.get("requestId"), err }, "unhandled error");
+    c.set("errorKind", "unhandled");
+    // Type and scrubbed message only: a stack or a driver's message can carry values.
+    const span = trace.getSpan(context.active());
+    span?.addEvent("exception", {
+      "exception.type": err instanceof Error ? err.name : typeof err,
+      "exception.message": err instanceof Error ? scrub(err.message) : "non-error value thrown",
+    });
+    logger.error({ err }, "unhandled error");
     return fail(
       c,
       500,
@@ -136,7 +173,7 @@ export function apiRateLimit(deps: AppDeps): MiddlewareHandler<AppEnv> {
         60_000,
       );
     } catch (err) {
-      logger.warn({ reqId: c.get("requestId"), err }, "rate limiter unavailable; allowing request");
+      logger.warn({ err }, "rate limiter unavailable; allowing request");
       return next();
     }
     c.header("RateLimit-Limit", String(config.RATE_LIMIT_PER_MINUTE));
@@ -162,7 +199,11 @@ export function declaredBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
 }
 
 /** The caller's guest session from `Authorization: Bearer <access token>`, or a 401. */
-export function requireSession(sessions: SessionService, redis: Redis): MiddlewareHandler<AppEnv> {
+export function requireSession(
+  sessions: SessionService,
+  redis: Redis,
+  telemetry: Telemetry,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const m = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
@@ -186,7 +227,9 @@ export function requireSession(sessions: SessionService, redis: Redis): Middlewa
       );
     }
     await requireRedis(redis);
-    if (!(await sessions.isActive(sid))) {
+    const active = await sessions.isActive(sid);
+    telemetry.cacheRequests.add(1, { cache: "session", result: active ? "hit" : "miss" });
+    if (!active) {
       return fail(
         c,
         401,

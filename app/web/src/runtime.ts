@@ -5,10 +5,11 @@ import type { AppDeps } from "./deps";
 import { clientIpResolver, fromHeader, fromHeaders } from "./client-ip";
 import type { Config } from "./config";
 import { createLogger, type Logger } from "./logger";
-import { createMetrics } from "./metrics";
 import { runMigrations } from "./migrations";
-import { createRedis } from "./redis";
+import { createRedis, redisAvailable } from "./redis";
 import { SignerClient } from "./signer";
+import { createTelemetry, withTimeout } from "./telemetry";
+import { instrumentPool, instrumentRedis } from "./telemetry/instrument";
 
 export interface RuntimeOptions {
   // On Vercel the platform's proxy sets the client address headers: always trust them there.
@@ -45,7 +46,29 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on("error", (err) => logger.warn({ err }, "idle database connection failed"));
   const redis = createRedis(config.REDIS_URL, logger);
-  const signer = new SignerClient(config.SIGNER_URL, config.SIGNER_TOKEN);
+  const telemetry = createTelemetry(config, logger, { pool, checkDependencies });
+  instrumentPool(pool, telemetry.tracer);
+  instrumentRedis(redis, telemetry.tracer);
+  const signer = new SignerClient(config.SIGNER_URL, config.SIGNER_TOKEN, 5000, telemetry.tracer);
+  // The same checks as /api/ready, for the dependency gauge when nobody has called it lately.
+  async function checkDependencies() {
+    const [database, redisUp, signerUp] = await Promise.all([
+      withTimeout(pool.query("SELECT 1"), 3000).then(
+        () => true,
+        () => false,
+      ),
+      redisAvailable(redis, 1000).then((ok) =>
+        ok
+          ? withTimeout(redis.ping(), 1000).then(
+              () => true,
+              () => false,
+            )
+          : false,
+      ),
+      signer.health(),
+    ]);
+    return { database, redis: redisUp, signer: signerUp };
+  }
 
   // Migrations run as the migrator when one is configured, on a pool of one that is closed
   // as soon as they are done; the app's own pool never holds schema rights.
@@ -82,7 +105,7 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
     pool,
     redis,
     signer,
-    metrics: createMetrics(),
+    telemetry,
     clientIp: config.CLIENT_IP_HEADER
       ? fromHeader(config.CLIENT_IP_HEADER)
       : options.platform === "vercel"
@@ -94,6 +117,7 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
     app: createApp(deps),
     deps,
     async close() {
+      await telemetry.shutdown();
       redis.disconnect();
       await pool.end();
     },

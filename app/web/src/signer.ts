@@ -1,4 +1,6 @@
+import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { z } from "zod";
+import { propagationHeaders } from "./telemetry";
 
 // Client for the signed-URL worker (app/worker). The contract is fixed: see docs/app.md.
 
@@ -33,13 +35,47 @@ export class SignerClient {
     private readonly baseUrl: string,
     private readonly token: string,
     private readonly timeoutMs = 5000,
+    private readonly tracer?: Tracer,
   ) {}
 
-  private async call(path: string, init: RequestInit, auth: boolean): Promise<Response> {
+  // A client span per call to the worker, whose traceparent and x-request-id travel with the
+  // call so the worker's log line names the same trace and request as the app's.
+  private async traced<T>(
+    name: string,
+    fn: (headers: Record<string, string>) => Promise<T>,
+  ): Promise<T> {
+    const parent = context.active();
+    if (!this.tracer || !trace.getSpan(parent)) return fn(propagationHeaders(parent));
+    const span = this.tracer.startSpan(
+      `signer ${name}`,
+      { kind: SpanKind.CLIENT, attributes: { "peer.service": "ara-signer" } },
+      parent,
+    );
+    const ctx = trace.setSpan(parent, span);
+    try {
+      const out = await context.with(ctx, () => fn(propagationHeaders(ctx)));
+      return out;
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      const status = (err as { status?: unknown }).status;
+      if (typeof status === "number") span.setAttribute("http.response.status_code", status);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async call(
+    path: string,
+    init: RequestInit,
+    auth: boolean,
+    propagated: Record<string, string>,
+  ): Promise<Response> {
     try {
       return await fetch(this.baseUrl + path, {
         ...init,
         headers: {
+          ...propagated,
           ...(init.headers as Record<string, string> | undefined),
           ...(auth ? { authorization: `Bearer ${this.token}` } : {}),
         },
@@ -64,16 +100,19 @@ export class SignerClient {
   }
 
   async signUpload(input: { contentType: string; contentLength: number; key?: string }) {
-    const res = await this.call(
-      "/r2/upload",
-      {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(input),
-      },
-      true,
-    );
-    return this.parse(res, uploadSchema, "upload");
+    return this.traced("POST /r2/upload", async (propagated) => {
+      const res = await this.call(
+        "/r2/upload",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(input),
+        },
+        true,
+        propagated,
+      );
+      return this.parse(res, uploadSchema, "upload");
+    });
   }
 
   async put(
@@ -81,12 +120,25 @@ export class SignerClient {
     contentType: string,
     body: Uint8Array<ArrayBuffer>,
   ): Promise<void> {
+    return this.traced("PUT /r2/object", (propagated) =>
+      this.putSigned(upload, contentType, body, propagated),
+    );
+  }
+
+  private async putSigned(
+    upload: SignedUpload,
+    contentType: string,
+    body: Uint8Array<ArrayBuffer>,
+    propagated: Record<string, string>,
+  ): Promise<void> {
     let res: Response;
     try {
       // fetch sets Content-Length from the byte array, so the length is exact.
       // Headers, not an object spread: "Content-Type" from the signer and our "content-type"
       // would otherwise be sent as one combined (and so mismatching) value.
-      const headers = new Headers(upload.headers);
+      // The signature covers the method and URL only, so the trace headers may ride along.
+      const headers = new Headers(propagated);
+      for (const [k, v] of Object.entries(upload.headers)) headers.set(k, v);
       headers.set("content-type", contentType);
       res = await fetch(upload.url, {
         method: "PUT",
@@ -105,21 +157,29 @@ export class SignerClient {
   }
 
   async signDownload(key: string) {
-    const res = await this.call(
-      `/r2/download?key=${encodeURIComponent(key)}`,
-      { method: "GET" },
-      true,
-    );
-    return this.parse(res, downloadSchema, "download");
+    return this.traced("GET /r2/download", async (propagated) => {
+      const res = await this.call(
+        `/r2/download?key=${encodeURIComponent(key)}`,
+        { method: "GET" },
+        true,
+        propagated,
+      );
+      return this.parse(res, downloadSchema, "download");
+    });
   }
 
   async health(): Promise<boolean> {
-    try {
-      const res = await fetch(this.baseUrl + "/r2/health", { signal: AbortSignal.timeout(2000) });
-      const body = (await res.json().catch(() => null)) as { status?: unknown } | null;
-      return res.status === 200 && body?.status === "ok";
-    } catch {
-      return false;
-    }
+    return this.traced("GET /r2/health", async (propagated) => {
+      try {
+        const res = await fetch(this.baseUrl + "/r2/health", {
+          headers: propagated,
+          signal: AbortSignal.timeout(2000),
+        });
+        const body = (await res.json().catch(() => null)) as { status?: unknown } | null;
+        return res.status === 200 && body?.status === "ok";
+      } catch {
+        return false;
+      }
+    });
   }
 }

@@ -17,7 +17,15 @@ describe("npm run dev log format", () => {
     logger.info("ready: open http://127.0.0.1:3000/");
     logger.info({ migration: 1, name: "create_audits" }, "applied migration");
     logger.info(
-      { reqId: "r1", method: "POST", route: "/api/audits", status: 201, ms: 18 },
+      {
+        request_id: "r1",
+        trace_id: "t1",
+        span_id: "s1",
+        method: "POST",
+        route: "/api/audits",
+        status: 201,
+        ms: 18,
+      },
       "request",
     );
     logger.warn(

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import telemetry from "../telemetry.json";
 import { Client, startApp, type TestApp } from "./harness/app";
 
 let app: TestApp;
@@ -93,7 +94,7 @@ describe("health, readiness and metrics", () => {
     expect(res.body.error).toBe("not_found");
   });
 
-  it("GET /api/metrics exposes counters and histograms by route pattern, and dependency gauges", async () => {
+  it("GET /api/metrics exposes the telemetry.json series by route pattern and status class", async () => {
     const c = new Client(app.base);
     await c.startSession();
     for (const id of [
@@ -108,18 +109,47 @@ describe("health, readiness and metrics", () => {
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = res.text;
     expect(text).toMatch(
-      /ara_http_requests_total\{method="GET",route="\/api\/audits\/:id",status="404"\} 2/,
+      /ara_http_server_duration_seconds_count\{method="GET",route="\/api\/audits\/:id",status_class="4xx"\} 2\n/,
     );
     expect(text).toMatch(
-      /ara_http_requests_total\{method="POST",route="\/api\/sessions",status="201"\} \d+/,
+      /ara_http_server_duration_seconds_count\{method="POST",route="\/api\/sessions",status_class="2xx"\} \d+/,
     );
-    expect(text).toMatch(
-      /ara_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/api\/audits\/:id",status="404"\}/,
-    );
+    // The 500 ms and 2 s thresholds are bucket bounds, so the alerts' ratios are exact.
+    for (const le of ["0.005", "0.5", "2", "+Inf"]) {
+      expect(text).toContain(
+        `ara_http_server_duration_seconds_bucket{method="GET",route="/api/audits/:id",status_class="4xx",le="${le}"}`,
+      );
+    }
     expect(text).toContain('ara_dependency_up{dependency="database"} 1');
     expect(text).toContain('ara_dependency_up{dependency="redis"} 1');
     expect(text).toContain('ara_dependency_up{dependency="signer"} 1');
     // The raw ids never become label values.
     expect(text).not.toContain("00000000-0000-4000-8000-000000000001");
+  });
+
+  it("GET /api/metrics emits every series of telemetry.json with exactly its labels", async () => {
+    const c = new Client(app.base);
+    await c.startSession();
+    const vitals = await c.request("POST", "/api/vitals", { json: { name: "LCP", value: 1234 } });
+    expect(vitals.status).toBe(204);
+    const text = (await c.request("GET", "/api/metrics")).text;
+    const samples = text.split("\n").filter((l) => l && !l.startsWith("#"));
+    for (const inst of Object.values(telemetry.instruments)) {
+      const names =
+        inst.kind === "histogram"
+          ? [`${inst.series}_bucket`, `${inst.series}_sum`, `${inst.series}_count`]
+          : [inst.series];
+      for (const name of names) {
+        const own = samples.filter((l) => l.startsWith(name + "{") || l.startsWith(name + " "));
+        expect(own.length, name).toBeGreaterThan(0);
+        for (const line of own) {
+          const labels = [...line.matchAll(/([a-z_]+)="/g)].map((m) => m[1]);
+          const expected = name.endsWith("_bucket") ? [...inst.labels, "le"] : inst.labels;
+          expect(labels.sort(), line).toEqual([...expected].sort());
+        }
+      }
+    }
+    expect(text).toMatch(/^# TYPE ara_process_cpu_seconds_total counter$/m);
+    expect(text).toMatch(/^# TYPE ara_db_pool_max gauge$/m);
   });
 });

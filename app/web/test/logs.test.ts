@@ -53,7 +53,7 @@ describe("structured logs", () => {
     expect(logs).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}/);
 
     const lines = app.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const auditLine = lines.find((l) => l.reqId === "trace-me-123");
+    const auditLine = lines.find((l) => l.request_id === "trace-me-123");
     expect(auditLine).toMatchObject({
       msg: "request",
       method: "POST",
@@ -61,7 +61,19 @@ describe("structured logs", () => {
       status: 201,
     });
     expect(lines.some((l) => l.msg === "refresh token reuse detected; session revoked")).toBe(true);
-    for (const l of lines.filter((l) => l.msg === "request")) expect(l.reqId).toBeTypeOf("string");
+    // Every line written while serving a request names the request and its trace.
+    expect(auditLine!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(auditLine!.span_id).toMatch(/^[0-9a-f]{16}$/);
+    const requestLines = lines.filter((l) => l.msg === "request");
+    expect(requestLines.length).toBeGreaterThan(5);
+    for (const l of requestLines) {
+      expect(l.request_id).toBeTypeOf("string");
+      expect(l.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(l.span_id).toMatch(/^[0-9a-f]{16}$/);
+    }
+    const reuse = lines.find((l) => l.msg === "refresh token reuse detected; session revoked");
+    expect(reuse?.request_id).toBeTypeOf("string");
+    expect(reuse?.trace_id).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it("scrubs credentials and emails out of error messages", () => {

@@ -284,7 +284,7 @@ describe("database refusals of text are the client's error, not the server's", (
     ["22P05, no LATIN1 equivalent", "SELECT convert_to($1::text, 'LATIN1')", "\u20ac", "22P05"],
     ["22001, longer than the column", "INSERT INTO short_text (v) VALUES ($1)", "xyz", "22001"],
   ])("%s: 400 invalid_request", async (_name, sql, value, code) => {
-    const { pool, metrics, logger } = app.runtime.deps;
+    const { pool, telemetry, logger } = app.runtime.deps;
     const client = await pool.connect();
     let err: unknown;
     try {
@@ -297,7 +297,7 @@ describe("database refusals of text are the client's error, not the server's", (
       client.release();
     }
     expect((err as { code?: string }).code).toBe(code);
-    const probe = new Hono<AppEnv>().onError(errorHandler(metrics, logger));
+    const probe = new Hono<AppEnv>().onError(errorHandler(telemetry, logger));
     probe.get("/probe", () => {
       throw err;
     });

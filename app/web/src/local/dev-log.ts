@@ -21,8 +21,19 @@ export function devLogFormat(
   return isTTY ? "pretty" : "json";
 }
 
-// Carried by every line, or shown another way.
-const OMIT = new Set(["level", "time", "service", "msg", "pid", "hostname", "reqId"]);
+// Carried by every line, or shown another way; the trace and request ids are for following a
+// request through deployed logs, noise on a terminal.
+const OMIT = new Set([
+  "level",
+  "time",
+  "service",
+  "msg",
+  "pid",
+  "hostname",
+  "request_id",
+  "trace_id",
+  "span_id",
+]);
 const LEVEL_LABEL: Record<string, [string, string]> = {
   warn: ["WARN", "\x1b[33m"],
   error: ["ERROR", "\x1b[31m"],

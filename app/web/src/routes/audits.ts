@@ -97,6 +97,7 @@ export function auditRoutes(app: Hono<AppEnv>, deps: RouteDeps) {
         QUESTIONNAIRE_VERSION,
       ],
     });
+    deps.telemetry.auditsCreated.add(1);
     return c.json(
       {
         id: rows[0]!.id,
@@ -151,6 +152,7 @@ export function auditRoutes(app: Hono<AppEnv>, deps: RouteDeps) {
       "INSERT INTO audit_reports (audit_id, object_key, size_bytes) VALUES ($1, $2, $3)",
       [row.id, upload.key, pdf.byteLength],
     );
+    deps.telemetry.reportsGenerated.add(1);
     return c.json(
       { key: download.key, downloadUrl: download.url, expiresAt: download.expiresAt },
       201,

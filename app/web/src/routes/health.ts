@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import type { RouteDeps } from "../deps";
 import type { AppEnv } from "../http";
 import { redisAvailable } from "../redis";
+import { PROMETHEUS_CONTENT_TYPE, type Dependency } from "../telemetry";
 
 async function timed<T>(fn: () => Promise<T>, timeoutMs: number): Promise<number> {
   const start = performance.now();
@@ -25,7 +26,7 @@ async function timed<T>(fn: () => Promise<T>, timeoutMs: number): Promise<number
  */
 export function healthRoutes(
   app: Hono<AppEnv>,
-  { pool, redis, signer, metrics, logger }: RouteDeps,
+  { pool, redis, signer, telemetry, logger }: RouteDeps,
 ) {
   app.get("/api/health", (c) => c.json({ status: "ok" }));
 
@@ -36,14 +37,14 @@ export function healthRoutes(
   };
 
   const healthRoute =
-    (name: string, check: () => Promise<number>) => async (c: Context<AppEnv>) => {
+    (name: Dependency, check: () => Promise<number>) => async (c: Context<AppEnv>) => {
       try {
         const latencyMs = await check();
-        metrics.dependencyUp.set({ dependency: name }, 1);
+        telemetry.setDependencyUp(name, true);
         return c.json({ status: "ok", latencyMs });
       } catch (err) {
-        metrics.dependencyUp.set({ dependency: name }, 0);
-        logger.warn({ reqId: c.get("requestId"), dependency: name, err }, "health check failed");
+        telemetry.setDependencyUp(name, false);
+        logger.warn({ dependency: name, err }, "health check failed");
         return c.json({ status: "error", message: `${name} is unavailable` }, 503);
       }
     };
@@ -67,7 +68,7 @@ export function healthRoutes(
     const failed: string[] = [];
     for (const [i, name] of names.entries()) {
       const ok = values[i] === true;
-      metrics.dependencyUp.set({ dependency: name }, ok ? 1 : 0);
+      telemetry.setDependencyUp(name, ok);
       results[name] = ok ? "ok" : "error";
       if (!ok) failed.push(name);
     }
@@ -85,8 +86,8 @@ export function healthRoutes(
   });
 
   app.get("/api/metrics", async (c) => {
-    return c.body(await metrics.registry.metrics(), 200, {
-      "content-type": metrics.registry.contentType,
+    return c.body(await telemetry.metricsText(), 200, {
+      "content-type": PROMETHEUS_CONTENT_TYPE,
     });
   });
 }

@@ -11,10 +11,15 @@ const refreshBody = z.strictObject({ refreshToken: text("refreshToken", { max: 2
  * Guest sessions: a short-lived JWT access token and a rotating refresh token kept hashed in
  * Redis. Reusing a refresh token revokes the whole session (see sessions.ts).
  */
-export function sessionRoutes(app: Hono<AppEnv>, { config, logger, redis, sessions }: RouteDeps) {
+export function sessionRoutes(
+  app: Hono<AppEnv>,
+  { config, logger, redis, sessions, telemetry }: RouteDeps,
+) {
   app.post("/api/sessions", async (c) => {
     await requireRedis(redis);
-    return c.json(await sessions.create(), 201);
+    const pair = await sessions.create();
+    telemetry.sessionsCreated.add(1);
+    return c.json(pair, 201);
   });
 
   app.post("/api/sessions/refresh", async (c) => {
@@ -24,7 +29,7 @@ export function sessionRoutes(app: Hono<AppEnv>, { config, logger, redis, sessio
     if (outcome.ok) return c.json(outcome.pair, 200);
     if (outcome.reason === "reused") {
       logger.warn(
-        { reqId: c.get("requestId"), sessionId: outcome.sessionId },
+        { sessionId: outcome.sessionId },
         "refresh token reuse detected; session revoked",
       );
       return fail(

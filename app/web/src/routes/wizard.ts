@@ -19,11 +19,15 @@ const wizardBody = z.strictObject({
 });
 
 /** The session's wizard progress, kept in Redis with a TTL so an abandoned wizard expires. */
-export function wizardRoutes(app: Hono<AppEnv>, { config, redis, requireSession }: RouteDeps) {
+export function wizardRoutes(
+  app: Hono<AppEnv>,
+  { config, redis, requireSession, telemetry }: RouteDeps,
+) {
   const wizardKey = (sid: string) => `${KEY_PREFIX}wiz:${sid}`;
 
   app.get("/api/wizard", requireSession, async (c) => {
     const raw = await redis.get(wizardKey(c.get("sessionId")));
+    telemetry.cacheRequests.add(1, { cache: "wizard", result: raw === null ? "miss" : "hit" });
     if (raw === null) return c.json({ progress: null });
     return c.json(JSON.parse(raw) as unknown);
   });
@@ -38,7 +42,20 @@ export function wizardRoutes(app: Hono<AppEnv>, { config, redis, requireSession 
         `Wizard progress must be at most ${WIZARD_MAX_BYTES} bytes`,
       );
     }
-    await redis.set(wizardKey(c.get("sessionId")), stored, "EX", config.WIZARD_TTL_SECONDS);
+    // GET returns what was there: a completion counts once, when the audit id first arrives.
+    const previous = await redis.set(
+      wizardKey(c.get("sessionId")),
+      stored,
+      "EX",
+      config.WIZARD_TTL_SECONDS,
+      "GET",
+    );
+    const before = previous
+      ? (JSON.parse(previous) as { progress?: { completedAuditId?: string } }).progress
+      : undefined;
+    if (progress.completedAuditId && before?.completedAuditId !== progress.completedAuditId) {
+      telemetry.wizardCompletions.add(1);
+    }
     return c.json(JSON.parse(stored) as unknown);
   });
 }

@@ -1,0 +1,434 @@
+import {
+  context,
+  createContextKey,
+  propagation,
+  trace,
+  type Context,
+  type Counter,
+  type Histogram,
+  type Tracer,
+} from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import {
+  ExportResultCode,
+  W3CTraceContextPropagator,
+  type ExportResult,
+} from "@opentelemetry/core";
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type InstrumentType,
+  type PushMetricExporter,
+  type ResourceMetrics,
+} from "@opentelemetry/sdk-metrics";
+import {
+  BatchSpanProcessor,
+  TracerProvider,
+  type ReadableSpan,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace";
+import type pg from "pg";
+import contract from "../../telemetry.json";
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import { serialize } from "./prometheus";
+
+export { seriesName } from "./prometheus";
+
+const I = contract.instruments;
+
+/** The request id of the request being served, kept in the OpenTelemetry context beside its span. */
+export const REQUEST_ID = createContextKey("ara.request_id");
+
+// One context manager and one propagator per process: they hold no per-app state, and spans
+// must follow `await` (AsyncLocalStorage) for pg, Redis and signer spans to find their request.
+let installed = false;
+function installGlobals() {
+  if (installed) return;
+  installed = true;
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+}
+
+/** Ids for a log line: the active span's trace and span id and the request id, when there are any. */
+export function logIds(ctx: Context = context.active()): Record<string, string> {
+  const ids: Record<string, string> = {};
+  const sc = trace.getSpan(ctx)?.spanContext();
+  if (sc && trace.isSpanContextValid(sc)) {
+    ids.trace_id = sc.traceId;
+    ids.span_id = sc.spanId;
+  }
+  const rid = ctx.getValue(REQUEST_ID);
+  if (typeof rid === "string") ids.request_id = rid;
+  return ids;
+}
+
+/** Headers that carry the current trace and request to another service (the signer). */
+export function propagationHeaders(ctx: Context = context.active()): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagation.inject(ctx, headers);
+  const rid = ctx.getValue(REQUEST_ID);
+  if (typeof rid === "string") headers["x-request-id"] = rid;
+  return headers;
+}
+
+export type Signal = "metrics" | "traces";
+
+/** The `kind` of ara_errors_total: what the error handler made of a 5xx (see middleware.ts). */
+export const ERROR_KINDS = ["unhandled", "dependency_unavailable", "signer", "http_5xx"] as const;
+
+/** Counts every batch an exporter reports as failed (refused, timed out, unreachable). */
+class CountingSpanExporter implements SpanExporter {
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly onDrop: (signal: Signal, error?: Error) => void,
+  ) {}
+  export(spans: ReadableSpan[], done: (r: ExportResult) => void) {
+    this.inner.export(spans, (r) => {
+      if (r.code !== ExportResultCode.SUCCESS) this.onDrop("traces", r.error);
+      done(r);
+    });
+  }
+  shutdown() {
+    return this.inner.shutdown();
+  }
+  forceFlush() {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+class CountingMetricExporter implements PushMetricExporter {
+  constructor(
+    private readonly inner: OTLPMetricExporter,
+    private readonly onDrop: (signal: Signal, error?: Error) => void,
+  ) {}
+  export(metrics: ResourceMetrics, done: (r: ExportResult) => void) {
+    this.inner.export(metrics, (r) => {
+      if (r.code !== ExportResultCode.SUCCESS) this.onDrop("metrics", r.error);
+      done(r);
+    });
+  }
+  selectAggregationTemporality(type: InstrumentType) {
+    return this.inner.selectAggregationTemporality(type);
+  }
+  selectAggregation(type: InstrumentType) {
+    return this.inner.selectAggregation(type);
+  }
+  shutdown() {
+    return this.inner.shutdown();
+  }
+  forceFlush() {
+    return this.inner.forceFlush();
+  }
+}
+
+/** A value read from somewhere slow (the database), at most every `maxAgeMs`, bounded in time. */
+function cached<T>(load: () => Promise<T>, maxAgeMs: number, timeoutMs: number) {
+  let value: T | undefined;
+  let at = -Infinity;
+  let inflight: Promise<void> | undefined;
+  return {
+    async get(): Promise<T | undefined> {
+      if (performance.now() - at < maxAgeMs) return value;
+      inflight ??= withTimeout(load(), timeoutMs)
+        .then(
+          (v) => {
+            value = v;
+          },
+          () => undefined, // keep the last value; a failed read is retried after maxAgeMs
+        )
+        .finally(() => {
+          at = performance.now();
+          inflight = undefined;
+        });
+      await inflight;
+      return value;
+    },
+    set(v: T) {
+      value = v;
+      at = performance.now();
+    },
+  };
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export type Dependency = "database" | "redis" | "signer";
+
+export interface TelemetryProbes {
+  pool: pg.Pool;
+  /** Checks every dependency, each within its own time limit. */
+  checkDependencies: () => Promise<Record<Dependency, boolean>>;
+}
+
+export interface Telemetry {
+  tracer: Tracer;
+  /** True when an OTLP endpoint is configured. */
+  exporting: boolean;
+  httpDuration: Histogram;
+  errors: Counter;
+  cacheRequests: Counter;
+  sessionsCreated: Counter;
+  wizardCompletions: Counter;
+  auditsCreated: Counter;
+  reportsGenerated: Counter;
+  webVitals: Histogram;
+  dropped: Counter;
+  setDependencyUp(dependency: Dependency, up: boolean): void;
+  /** Every instrument in the Prometheus text format, named as in telemetry.json. */
+  metricsText(): Promise<string>;
+  /** Pushes what is pending to the collector, giving up after `timeoutMs`; never rejects. */
+  flush(timeoutMs?: number): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+export function createTelemetry(
+  config: Config,
+  logger: Logger,
+  probes: TelemetryProbes,
+): Telemetry {
+  installGlobals();
+  const resource = resourceFromAttributes({
+    "service.name": config.OTEL_SERVICE_NAME,
+    "deployment.environment.name": config.SENTRY_ENVIRONMENT,
+  });
+  const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const timeoutMillis = config.OTEL_EXPORTER_OTLP_TIMEOUT;
+
+  let lastDropLog = -Infinity;
+  // The counter needs the meter, which needs the exporters: set below, before any export.
+  const drops: { counter?: Counter } = {};
+  const onDrop = (signal: Signal, error?: Error) => {
+    drops.counter?.add(1, { signal });
+    // A collector outage fails every batch; one line a minute says so without flooding.
+    const now = performance.now();
+    if (now - lastDropLog > 60_000) {
+      lastDropLog = now;
+      logger.warn(
+        { signal, err: error ?? new Error("export failed") },
+        "telemetry export failed; batch dropped",
+      );
+    }
+  };
+
+  // Serves /api/metrics: collects on demand, never listens on a port of its own.
+  const scrape = new PrometheusExporter({ preventServerStart: true });
+  const readers: (PrometheusExporter | PeriodicExportingMetricReader)[] = [scrape];
+  let periodic: PeriodicExportingMetricReader | undefined;
+  if (endpoint) {
+    periodic = new PeriodicExportingMetricReader({
+      exporter: new CountingMetricExporter(
+        new OTLPMetricExporter({
+          url: `${endpoint}/v1/metrics`,
+          headers: config.OTEL_EXPORTER_OTLP_HEADERS,
+          timeoutMillis,
+          concurrencyLimit: 4,
+        }),
+        onDrop,
+      ),
+      exportIntervalMillis: config.OTEL_METRIC_EXPORT_INTERVAL,
+      exportTimeoutMillis: timeoutMillis,
+    });
+    readers.push(periodic);
+  }
+  const meterProvider = new MeterProvider({ resource, readers });
+  const spanProcessors = endpoint
+    ? [
+        new BatchSpanProcessor({
+          exporter: new CountingSpanExporter(
+            new OTLPTraceExporter({
+              url: `${endpoint}/v1/traces`,
+              headers: config.OTEL_EXPORTER_OTLP_HEADERS,
+              timeoutMillis,
+              concurrencyLimit: 4,
+            }),
+            onDrop,
+          ),
+          // Bounded memory: when the collector is away, spans past this are dropped.
+          maxQueueSize: 2048,
+          maxExportBatchSize: 512,
+          scheduledDelayMillis: 5000,
+          exportTimeoutMillis: timeoutMillis,
+        }),
+      ]
+    : [];
+  // Spans are created (and their ids logged) even when nothing is exported.
+  const tracerProvider = new TracerProvider({ resource, spanProcessors });
+  const tracer = tracerProvider.getTracer("ara-web");
+
+  const meter = meterProvider.getMeter("ara-web");
+  const httpDuration = meter.createHistogram(I.httpServerDuration.name, {
+    unit: I.httpServerDuration.unit,
+    description: I.httpServerDuration.description,
+    advice: { explicitBucketBoundaries: contract.durationBucketsSeconds },
+  });
+  const counter = (i: { name: string; description: string; unit?: string }) =>
+    meter.createCounter(i.name, {
+      description: i.description,
+      ...(i.unit ? { unit: i.unit } : {}),
+    });
+  const errors = counter(I.errors);
+  const cacheRequests = counter(I.cacheRequests);
+  const sessionsCreated = counter(I.sessionsCreated);
+  const wizardCompletions = counter(I.wizardCompletions);
+  const auditsCreated = counter(I.auditsCreated);
+  const reportsGenerated = counter(I.reportsGenerated);
+  const dropped = counter(I.telemetryDropped);
+  drops.counter = dropped;
+  const webVitals = meter.createHistogram(I.webVitals.name, {
+    description: I.webVitals.description,
+    advice: { explicitBucketBoundaries: contract.webVitalsBuckets },
+  });
+
+  // Every series exists from the start, at zero: an increase() over a series that appears with
+  // its first increment misses that increment, and the alert catalog may rely on each series.
+  for (const c of [sessionsCreated, wizardCompletions, auditsCreated, reportsGenerated]) c.add(0);
+  for (const kind of ERROR_KINDS) errors.add(0, { kind });
+  for (const cache of ["session", "wizard"]) {
+    for (const result of ["hit", "miss"]) cacheRequests.add(0, { cache, result });
+  }
+  for (const signal of ["metrics", "traces"]) dropped.add(0, { signal });
+
+  const pool = probes.pool;
+  meter
+    .createObservableGauge(I.dbPoolConnections.name, {
+      description: I.dbPoolConnections.description,
+    })
+    .addCallback((r) => {
+      r.observe(pool.totalCount - pool.idleCount, { state: "in_use" });
+      r.observe(pool.idleCount, { state: "idle" });
+    });
+  meter
+    .createObservableGauge(I.dbPoolMax.name, { description: I.dbPoolMax.description })
+    .addCallback((r) => r.observe(config.DATABASE_POOL_MAX));
+
+  // The health routes and the error handler record what they find; a scrape or an export that
+  // finds a dependency unchecked for 30 s checks all of them itself (bounded), so the gauge
+  // exists and is current without anyone calling /api/ready.
+  const DEPENDENCIES = ["database", "redis", "signer"] as const;
+  const up = new Map<Dependency, { value: boolean; at: number }>();
+  const record = (d: Dependency, value: boolean) => up.set(d, { value, at: performance.now() });
+  let checking: Promise<void> | undefined;
+  meter
+    .createObservableGauge(I.dependencyUp.name, { description: I.dependencyUp.description })
+    .addCallback(async (r) => {
+      const now = performance.now();
+      if (DEPENDENCIES.some((d) => !(now - (up.get(d)?.at ?? -Infinity) < 30_000))) {
+        checking ??= withTimeout(probes.checkDependencies(), 5000)
+          .then(
+            (found) => DEPENDENCIES.forEach((d) => record(d, found[d])),
+            () => undefined,
+          )
+          .finally(() => {
+            checking = undefined;
+          });
+        await checking;
+      }
+      for (const d of DEPENDENCIES) {
+        const v = up.get(d);
+        if (v) r.observe(v.value ? 1 : 0, { dependency: d });
+      }
+    });
+
+  const storageUsed = cached(
+    async () => {
+      const { rows } = await pool.query<{ used: string }>({
+        name: "report-storage-used",
+        text: `SELECT COALESCE(sum(size_bytes), 0)::bigint::text AS used FROM audit_reports
+                WHERE created_at > now() - make_interval(days => $1)`,
+        values: [config.REPORT_RETENTION_DAYS],
+      });
+      return Number(rows[0]?.used ?? 0);
+    },
+    60_000,
+    3000,
+  );
+  meter
+    .createObservableGauge(I.reportStorageUsed.name, {
+      unit: I.reportStorageUsed.unit,
+      description: I.reportStorageUsed.description,
+    })
+    .addCallback(async (r) => {
+      const used = await storageUsed.get();
+      if (used !== undefined) r.observe(used);
+    });
+  meter
+    .createObservableGauge(I.reportStorageCapacity.name, {
+      unit: I.reportStorageCapacity.unit,
+      description: I.reportStorageCapacity.description,
+    })
+    .addCallback((r) => r.observe(config.REPORT_STORAGE_CAPACITY_BYTES));
+
+  meter
+    .createObservableGauge(I.processMemory.name, {
+      unit: I.processMemory.unit,
+      description: I.processMemory.description,
+    })
+    .addCallback((r) => {
+      const m = process.memoryUsage();
+      r.observe(m.rss, { type: "rss" });
+      r.observe(m.heapUsed, { type: "heap_used" });
+      r.observe(m.heapTotal, { type: "heap_total" });
+    });
+  meter
+    .createObservableCounter(I.processCpu.name, {
+      unit: I.processCpu.unit,
+      description: I.processCpu.description,
+    })
+    .addCallback((r) => {
+      const cpu = process.cpuUsage();
+      r.observe(cpu.user / 1e6, { mode: "user" });
+      r.observe(cpu.system / 1e6, { mode: "system" });
+    });
+
+  const flush = async (timeoutMs = timeoutMillis) => {
+    if (!endpoint) return;
+    // Exports already bound themselves by timeoutMillis; this bounds the wait for both.
+    await withTimeout(
+      Promise.allSettled([
+        periodic?.forceFlush({ timeoutMillis: timeoutMs }),
+        tracerProvider.forceFlush(),
+      ]),
+      timeoutMs,
+    ).catch(() => undefined);
+  };
+
+  return {
+    tracer,
+    exporting: endpoint !== undefined,
+    httpDuration,
+    errors,
+    cacheRequests,
+    sessionsCreated,
+    wizardCompletions,
+    auditsCreated,
+    reportsGenerated,
+    webVitals,
+    dropped,
+    setDependencyUp: record,
+    async metricsText() {
+      const { resourceMetrics } = await scrape.collect({ timeoutMillis: 5000 });
+      return serialize(resourceMetrics);
+    },
+    flush,
+    async shutdown() {
+      await flush();
+      await Promise.allSettled([meterProvider.shutdown(), tracerProvider.shutdown()]);
+    },
+  };
+}
