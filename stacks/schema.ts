@@ -1,4 +1,20 @@
 import { z } from "zod";
+import type { ArgRule } from "../preflight/rule";
+import { HHMM, HOSTNAME } from "../preflight/rule";
+import { awsRegion } from "../preflight/rules/aws";
+import {
+  RATE_LIMIT_PLAN_LIMITS,
+  HEALTHCHECK_MIN_INTERVAL,
+  R2_LOCATIONS,
+} from "../preflight/rules/cloudflare";
+import {
+  PLANETSCALE_SLUG,
+  planetscaleRegion,
+  postgresMajor,
+  postgresSku,
+} from "../preflight/rules/planetscale";
+import { UPSTASH_REGIONS } from "../preflight/rules/upstash";
+import { vercelRegion } from "../preflight/rules/vercel";
 import { ALERT_IDS, alertDefinition, SEVERITIES } from "../observability/alerts";
 
 /**
@@ -13,31 +29,26 @@ export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export const Environment = z.enum(ENVIRONMENTS);
 export type Environment = z.infer<typeof Environment>;
 
-/** Upstash's global-database regions (https://upstash.com/docs/redis/features/globaldatabase). */
-export const UPSTASH_REGIONS = [
-  "us-east-1",
-  "us-west-1",
-  "us-west-2",
-  "eu-central-1",
-  "eu-west-1",
-  "sa-east-1",
-  "ap-southeast-1",
-  "ap-southeast-2",
-] as const;
-
-/** R2 location hints (lowercase, as the provider expects). */
-export const R2_LOCATIONS = ["apac", "eeur", "enam", "weur", "wnam", "oc"] as const;
+// The providers' own lists live in preflight/rules (one source for the plan's preflight and
+// this schema); they are re-exported here for the components and docs that read them.
+export { R2_LOCATIONS, UPSTASH_REGIONS };
 
 export const CLOUDFLARE_PLANS = ["free", "pro", "business", "enterprise"] as const;
 
-const hostname = z
-  .string()
-  .regex(
-    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-    "must be a lowercase DNS name such as ara.example.com",
-  );
+const hostname = z.string().regex(HOSTNAME, "must be a lowercase DNS name such as ara.example.com");
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a UTC time as HH:MM");
+const hhmm = z.string().regex(HHMM, "must be a UTC time as HH:MM");
+
+/**
+ * A string the provider's API must accept, judged by the same preflight rule the plan applies
+ * to the resource it becomes, so a bad stack file stops here, naming its key.
+ */
+function accepted(rule: ArgRule) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = rule.test(value, { today: new Date().toISOString().slice(0, 10) }, {});
+    if (problem) ctx.addIssue({ code: "custom", message: `must be ${rule.rule} (${rule.source})` });
+  });
+}
 
 const usd = z.number().nonnegative("must be a dollar amount of 0 or more");
 
@@ -53,13 +64,11 @@ export const Accounts = z.strictObject({
   /** PlanetScale organization (its URL slug). */
   planetscaleOrganization: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be the organization's lowercase URL slug"),
+    .regex(PLANETSCALE_SLUG, "must be the organization's lowercase URL slug"),
   /** Upstash account email, used with the Upstash API key. */
   upstashEmail: z.email("must be the Upstash account's email address"),
   /** AWS region for the stack's AWS provider (budgets, alert topic). */
-  awsRegion: z
-    .string()
-    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+  awsRegion: accepted(awsRegion),
   /** Slug of the existing Grafana Cloud stack (`<slug>.grafana.net`) the stack reports to. */
   grafanaStackSlug: z
     .string()
@@ -95,14 +104,9 @@ export const Protection = z.strictObject({
 export const DatabaseSettings = z
   .strictObject({
     /** PlanetScale region slug, e.g. `us-east` (AWS us-east-1). */
-    region: z.string().regex(/^[a-z0-9-]+$/, "must be a PlanetScale region slug such as us-east"),
+    region: accepted(planetscaleRegion),
     /** Postgres cluster SKU, e.g. `PS_10_AWS_ARM` (PlanetScale's `cluster_size`; providers/planetscale). */
-    clusterSize: z
-      .string()
-      .regex(
-        /^PS_(DEV|\d+)_(AWS|GCP)_(ARM|X86|AMD)$/,
-        "must be a Postgres SKU such as PS_10_AWS_ARM (PS_<size>_<AWS|GCP>_<ARM|X86|AMD>)",
-      ),
+    clusterSize: accepted(postgresSku),
     /** Replicas: 0 for a single node, 2 or more for high availability. */
     replicas: z
       .int("must be a whole number")
@@ -113,7 +117,7 @@ export const DatabaseSettings = z
         "must be 0 (single node) or at least 2 (HA); PlanetScale has no 1-replica cluster",
       ),
     /** Postgres major version. */
-    majorVersion: z.string().regex(/^\d{2}$/, "must be a major version such as 17"),
+    majorVersion: accepted(postgresMajor),
     /** A `development` branch beside `main`, for schema changes before they reach production. */
     developmentBranch: z.boolean(),
     /** Deletion protection on the database (PlanetScale's own guard, beside Pulumi's protect). */
@@ -164,7 +168,7 @@ export const StorageSettings = z
     replica: z.strictObject({
       enabled: z.boolean(),
       /** AWS region of the replica bucket. */
-      region: z.string().regex(/^[a-z]{2}-[a-z]+-\d$/, "must be an AWS region such as us-west-2"),
+      region: accepted(awsRegion),
       /** Non-current versions are expired after this many days. */
       noncurrentVersionExpiryDays: z.int().min(1).max(3650),
     }),
@@ -220,12 +224,41 @@ export const EdgeSettings = z
       mitigationTimeoutSeconds: z.int().min(10).max(86_400),
     }),
   })
+  .superRefine((e, ctx) => {
+    // Cloudflare refuses a rate-limit rule whose period or timeout the zone's plan does not
+    // include (preflight/rules/cloudflare.ts has the table and its source).
+    const limits = RATE_LIMIT_PLAN_LIMITS[e.cloudflarePlan];
+    const source = "https://developers.cloudflare.com/waf/rate-limiting-rules/#availability";
+    if (!limits.periods.includes(e.apiRateLimit.periodSeconds)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["apiRateLimit", "periodSeconds"],
+        message: `must be ${limits.periods.length > 1 ? "one of " : ""}${limits.periods.join(", ")} on a ${e.cloudflarePlan} zone (${source}), or move the zone to a plan that allows it (ara:edge.cloudflarePlan)`,
+      });
+    }
+    if (!limits.mitigationTimeouts.includes(e.apiRateLimit.mitigationTimeoutSeconds)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["apiRateLimit", "mitigationTimeoutSeconds"],
+        message: `must be ${limits.mitigationTimeouts.length > 1 ? "one of " : ""}${limits.mitigationTimeouts.join(", ")} on a ${e.cloudflarePlan} zone (${source})`,
+      });
+    }
+    // The preload list refuses a domain whose header lacks includeSubDomains or a year's max-age.
+    if (e.hsts.preload && (!e.hsts.includeSubdomains || e.hsts.maxAgeSeconds < 31_536_000)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hsts", "preload"],
+        message:
+          "must be false unless includeSubdomains is true and maxAgeSeconds ≥ 31536000 (https://hstspreload.org/#submission-requirements)",
+      });
+    }
+  })
   .describe("Cloudflare edge");
 
 export const AppSettings = z
   .strictObject({
     /** Vercel function region. */
-    functionRegion: z.string().regex(/^[a-z]{3}\d$/, "must be a Vercel region such as iad1"),
+    functionRegion: accepted(vercelRegion),
     /** Which deployments Vercel Authentication protects. */
     deploymentProtection: z.enum([
       "standardProtectionNew",
@@ -430,24 +463,45 @@ export const UsageSettings = z.strictObject({
   logArchiveGb: z.number().min(0).optional(),
 });
 
-export const StackConfig = z.strictObject({
-  /** Selects the preset in stacks/presets.ts. */
-  environment: Environment,
-  /** The stack's apex domain: the app is app.<domain>, the signer api.<domain>. */
-  domain: hostname,
-  accounts: Accounts,
-  protection: Protection,
-  database: DatabaseSettings,
-  cache: CacheSettings,
-  storage: StorageSettings,
-  worker: WorkerSettings,
-  edge: EdgeSettings,
-  app: AppSettings,
-  monitoring: MonitoringSettings,
-  observability: ObservabilitySettings,
-  budget: BudgetSettings,
-  usage: UsageSettings,
-});
+export const StackConfig = z
+  .strictObject({
+    /** Selects the preset in stacks/presets.ts. */
+    environment: Environment,
+    /** The stack's apex domain: the app is app.<domain>, the signer api.<domain>. */
+    domain: hostname,
+    accounts: Accounts,
+    protection: Protection,
+    database: DatabaseSettings,
+    cache: CacheSettings,
+    storage: StorageSettings,
+    worker: WorkerSettings,
+    edge: EdgeSettings,
+    app: AppSettings,
+    monitoring: MonitoringSettings,
+    observability: ObservabilitySettings,
+    budget: BudgetSettings,
+    usage: UsageSettings,
+  })
+  .superRefine((c, ctx) => {
+    // Standalone health checks are a Pro feature, and their shortest interval falls with the
+    // plan (preflight/rules/cloudflare.ts); the zone plan is edge.cloudflarePlan.
+    if (!c.monitoring.healthChecks.enabled) return;
+    const min = HEALTHCHECK_MIN_INTERVAL[c.edge.cloudflarePlan];
+    const source = "https://developers.cloudflare.com/health-checks/#availability";
+    if (min === null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["monitoring", "healthChecks", "enabled"],
+        message: `must be false on a ${c.edge.cloudflarePlan} zone: standalone health checks need Pro or better (${source})`,
+      });
+    } else if (c.monitoring.healthChecks.intervalSeconds < min) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["monitoring", "healthChecks", "intervalSeconds"],
+        message: `must be at least ${min} on a ${c.edge.cloudflarePlan} zone (${source})`,
+      });
+    }
+  });
 
 export type StackConfig = z.infer<typeof StackConfig>;
 export type DatabaseSettings = z.infer<typeof DatabaseSettings>;
