@@ -1,0 +1,336 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { Client, answers, startApp, testEnv, type TestApp } from "./harness/app";
+import { otlpStrings, startReceiver, type Receiver } from "./harness/receiver";
+
+const webDir = path.resolve(import.meta.dirname, "..");
+
+interface OtlpSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+}
+const spansOf = (body: string): OtlpSpan[] =>
+  (
+    JSON.parse(body) as {
+      resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
+    }
+  ).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+const metricNamesOf = (body: string): string[] =>
+  (
+    JSON.parse(body) as {
+      resourceMetrics: { scopeMetrics: { metrics: { name: string }[] }[] }[];
+    }
+  ).resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.name)));
+const sessionsCreatedIn = (body: string): number => {
+  const parsed = JSON.parse(body) as {
+    resourceMetrics: {
+      scopeMetrics: {
+        metrics: { name: string; sum?: { dataPoints: { asInt?: number; asDouble?: number }[] } }[];
+      }[];
+    }[];
+  };
+  for (const r of parsed.resourceMetrics)
+    for (const s of r.scopeMetrics)
+      for (const m of s.metrics)
+        if (m.name === "ara.sessions.created") {
+          const dp = m.sum!.dataPoints[0]!;
+          return Number(dp.asInt ?? dp.asDouble);
+        }
+  return -1;
+};
+
+const droppedFrom = (text: string, signal: string): number => {
+  const m = new RegExp(`^ara_telemetry_dropped_total\\{signal="${signal}"\\} (\\d+)$`, "m").exec(
+    text,
+  );
+  return m ? Number(m[1]) : NaN;
+};
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - start };
+}
+
+const receivers: Receiver[] = [];
+const apps: TestApp[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+});
+
+async function appExportingTo(receiver: Receiver | string, overrides: Record<string, string> = {}) {
+  const app = await startApp({
+    OTEL_EXPORTER_OTLP_ENDPOINT: typeof receiver === "string" ? receiver : receiver.url + "/otlp",
+    OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Basic%20MTIzNDU2OmdsY190b2tlbg==",
+    // Nothing is exported on a timer during a test: only an explicit flush sends.
+    OTEL_METRIC_EXPORT_INTERVAL: "86400000",
+    OTEL_EXPORTER_OTLP_TIMEOUT: "500",
+    ...overrides,
+  });
+  apps.push(app);
+  return app;
+}
+
+describe("OTLP export", () => {
+  it("sends metrics and the request's trace (HTTP, pg, Redis, signer spans) with the configured credential", async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const app = await appExportingTo(receiver);
+    const c = new Client(app.base);
+    await c.startSession();
+    const audit = await c.request("POST", "/api/audits", {
+      json: { organization: "Trace Co", answers: answers(3) },
+      headers: { "x-request-id": "follow-me-1" },
+    });
+    expect(audit.status).toBe(201);
+    const report = await c.request("POST", `/api/audits/${audit.body.id}/report`);
+    expect(report.status).toBe(201);
+    // Exports go out on a timer (a day here) or on flush; nothing has been sent yet.
+    expect(receiver.received.filter((r) => r.path === "/otlp/v1/metrics")).toEqual([]);
+
+    await app.runtime.deps.telemetry.flush();
+    const metrics = await receiver.waitFor((r) => r.path === "/otlp/v1/metrics");
+    expect(metrics.headers.authorization).toBe("Basic MTIzNDU2OmdsY190b2tlbg==");
+    expect(metrics.headers["content-type"]).toContain("application/json");
+    const names = metricNamesOf(metrics.body);
+    for (const n of [
+      "ara.http.server.duration",
+      "ara.sessions.created",
+      "ara.audits.created",
+      "ara.reports.generated",
+      "ara.db.pool.connections",
+      "ara.report.storage.used",
+      "ara.process.cpu",
+    ]) {
+      expect(names).toContain(n);
+    }
+    expect(sessionsCreatedIn(metrics.body)).toBe(1);
+
+    const traces = await receiver.waitFor((r) => r.path === "/otlp/v1/traces");
+    expect(traces.headers.authorization).toBe("Basic MTIzNDU2OmdsY190b2tlbg==");
+    const spans = receiver.received
+      .filter((r) => r.path === "/otlp/v1/traces")
+      .flatMap((r) => spansOf(r.body));
+    const server = spans.find((s) => s.name === "POST /api/audits/:id/report")!;
+    expect(server).toBeDefined();
+    const children = spans.filter((s) => s.traceId === server.traceId && s !== server);
+    const childNames = children.map((s) => s.name);
+    expect(childNames).toEqual(
+      expect.arrayContaining([
+        "pg select-audit",
+        "redis INCR",
+        "signer POST /r2/upload",
+        "signer PUT /r2/object",
+        "signer GET /r2/download",
+        "pg INSERT",
+      ]),
+    );
+    for (const s of children) expect(s.parentSpanId).toBe(server.spanId);
+    // The app's log line for a request names the trace that was exported.
+    const line = app.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.request_id === "follow-me-1" && l.msg === "request");
+    const auditSpan = spans.find((s) => s.name === "POST /api/audits")!;
+    expect(line?.trace_id).toBe(auditSpan.traceId);
+    expect(line?.span_id).toBe(auditSpan.spanId);
+  });
+
+  it("carries no email, token or Authorization value in any attribute", async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const app = await appExportingTo(receiver);
+    const email = "otlp.private.person@example.com";
+    const c = new Client(app.base);
+    const session = await c.startSession();
+    await c.request("PUT", "/api/wizard", {
+      json: { step: 2, answers: { skills: 1 }, organization: "Secret Org" },
+    });
+    const audit = await c.request("POST", "/api/audits", {
+      json: { organization: "Secret Org", email, answers: answers(2) },
+    });
+    await c.request("POST", `/api/audits/${audit.body.id}/report`);
+    await c.request("POST", "/api/audits", {
+      json: { organization: "Secret Org", email, answers: { bogus: 1 } },
+    });
+    const refreshed = await c.request("POST", "/api/sessions/refresh", {
+      json: { refreshToken: session.body.refreshToken },
+    });
+    await c.request("GET", "/api/wizard", {
+      headers: { authorization: `Bearer ${c.accessToken}x`, cookie: "sid=cookie-secret-value" },
+    });
+    await app.runtime.deps.telemetry.flush();
+    await receiver.waitFor((r) => r.path === "/otlp/v1/traces");
+    await receiver.waitFor((r) => r.path === "/otlp/v1/metrics");
+
+    const strings = receiver.received.flatMap((r) => otlpStrings(r.body)).join("\n");
+    const secrets = {
+      email,
+      accessToken: session.body.accessToken as string,
+      refreshToken: session.body.refreshToken as string,
+      newRefreshToken: refreshed.body.refreshToken as string,
+      SIGNER_TOKEN: app.env.SIGNER_TOKEN!,
+      JWT_SECRET: app.env.JWT_SECRET!,
+      DATA_KEY: app.env.DATA_KEY!,
+      cookie: "cookie-secret-value",
+      organization: "Secret Org",
+      otlpCredential: "MTIzNDU2OmdsY190b2tlbg==",
+    };
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(strings.includes(value), `${name} appears in an OTLP payload`).toBe(false);
+    }
+    expect(strings).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}/);
+    expect(strings).not.toMatch(/Bearer /);
+  });
+});
+
+describe("a collector that is wrong, refuses or hangs", () => {
+  it("hanging: requests stay fast, the flush gives up at its time limit, the batches count as dropped", async () => {
+    const receiver = await startReceiver("hang");
+    receivers.push(receiver);
+    const app = await appExportingTo(receiver);
+    const c = new Client(app.base);
+    await c.startSession();
+    const baseline = await timed(() => c.request("GET", "/api/health"));
+    // The export hangs while requests go on.
+    const flush = timed(() => app.runtime.deps.telemetry.flush());
+    await receiver.waitFor((r) => r.path === "/otlp/v1/metrics");
+    const during: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await timed(() => c.request("GET", "/api/wizard"));
+      expect(r.value.status).toBe(200);
+      during.push(r.ms);
+    }
+    expect(Math.max(...during)).toBeLessThan(Math.max(250, baseline.ms * 5));
+    const flushed = await flush;
+    // OTEL_EXPORTER_OTLP_TIMEOUT is 500 ms; the flush may not wait much longer than that.
+    expect(flushed.ms).toBeLessThan(1500);
+    await expect
+      .poll(async () => droppedFrom((await c.request("GET", "/api/metrics")).text, "metrics"), {
+        timeout: 3000,
+      })
+      .toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => droppedFrom((await c.request("GET", "/api/metrics")).text, "traces"), {
+        timeout: 3000,
+      })
+      .toBeGreaterThanOrEqual(1);
+    const warn = app.logs.find((l) => l.includes("telemetry export failed"));
+    expect(warn).toBeDefined();
+    expect(warn).not.toContain("MTIzNDU2OmdsY190b2tlbg==");
+  });
+
+  it("refusing (503): requests answer, each refused batch counts as dropped", async () => {
+    const receiver = await startReceiver("refuse");
+    receivers.push(receiver);
+    const app = await appExportingTo(receiver);
+    const c = new Client(app.base);
+    expect((await c.startSession()).status).toBe(201);
+    const before = droppedFrom((await c.request("GET", "/api/metrics")).text, "metrics");
+    expect(before).toBe(0);
+    await app.runtime.deps.telemetry.flush();
+    await receiver.waitFor((r) => r.path === "/otlp/v1/metrics");
+    await expect
+      .poll(async () => droppedFrom((await c.request("GET", "/api/metrics")).text, "metrics"), {
+        timeout: 3000,
+      })
+      .toBeGreaterThanOrEqual(1);
+    expect((await c.request("GET", "/api/health")).status).toBe(200);
+  });
+
+  it("unreachable endpoint: requests answer, the batches count as dropped", async () => {
+    // A port nothing listens on: a server that is started and closed again.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const app = await appExportingTo(`http://127.0.0.1:${port}/otlp`);
+    const c = new Client(app.base);
+    expect((await c.startSession()).status).toBe(201);
+    const flushed = await timed(() => app.runtime.deps.telemetry.flush());
+    expect(flushed.ms).toBeLessThan(1500);
+    await expect
+      .poll(async () => droppedFrom((await c.request("GET", "/api/metrics")).text, "metrics"), {
+        timeout: 3000,
+      })
+      .toBeGreaterThanOrEqual(1);
+  });
+
+  it("an endpoint that is not a URL stops the app at startup, naming the variable", async () => {
+    const { loadConfig, ConfigError } = await import("../src/config");
+    expect(() => loadConfig(testEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "grafana.net/otlp" }))).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig(testEnv({ OTEL_EXPORTER_OTLP_HEADERS: "Basic abc" }))).toThrow(
+      /OTEL_EXPORTER_OTLP_HEADERS must be comma-separated key=value pairs/,
+    );
+  });
+});
+
+describe("the Vercel function", () => {
+  const REQUEST_CONTEXT = Symbol.for("@vercel/request-context");
+  let server: Server | undefined;
+  afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+  it("flushes a request's telemetry through waitUntil, without waiting for a periodic export, and without delaying the response", async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const env = testEnv({
+      LOG_LEVEL: "warn",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url + "/otlp",
+      OTEL_METRIC_EXPORT_INTERVAL: "86400000",
+      OTEL_EXPORTER_OTLP_TIMEOUT: "1000",
+    });
+    // What Vercel's runtime provides: a request context whose waitUntil keeps the instance
+    // alive for the promise after the response.
+    const pending: Promise<unknown>[] = [];
+    const g = globalThis as unknown as Record<symbol, unknown>;
+    g[REQUEST_CONTEXT] = { get: () => ({ waitUntil: (p: Promise<unknown>) => pending.push(p) }) };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    let handler: (req: unknown, res: unknown) => void;
+    try {
+      // A query string makes this a module instance of its own, with this environment.
+      const file = path.join(webDir, ".vercel/output/functions/api.func/index.mjs");
+      handler = (await import(`${file}?telemetry-flush`)).default;
+    } finally {
+      process.env = saved;
+    }
+    server = createServer((req, res) => handler(req, res));
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const res = await fetch(base + "/api/sessions", {
+        method: "POST",
+        headers: { "x-forwarded-for": "2001:db8::f1" },
+      });
+      expect(res.status).toBe(201);
+      expect(pending.length).toBe(1);
+      const sent = performance.now();
+      await Promise.all(pending);
+      const metrics = await receiver.waitFor((r) => r.path === "/otlp/v1/metrics", 2000);
+      expect(sessionsCreatedIn(metrics.body)).toBe(1);
+      const traces = await receiver.waitFor((r) => r.path === "/otlp/v1/traces", 2000);
+      expect(spansOf(traces.body).map((s) => s.name)).toContain("POST /api/sessions");
+      // Well inside the span processor's 5 s schedule and the day-long metric interval.
+      expect(metrics.at - sent).toBeLessThan(2000);
+
+      // A hanging collector: the response is not held up, and the flush ends at its limit.
+      receiver.mode = "hang";
+      pending.length = 0;
+      const start = performance.now();
+      const slow = await fetch(base + "/api/health");
+      expect(slow.status).toBe(200);
+      expect(performance.now() - start).toBeLessThan(500);
+      const flushStart = performance.now();
+      await Promise.all(pending);
+      expect(performance.now() - flushStart).toBeLessThan(2500);
+    } finally {
+      delete g[REQUEST_CONTEXT];
+    }
+  });
+});
