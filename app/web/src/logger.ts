@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from "pino";
-import { logIds } from "./telemetry";
+import { logIds } from "./telemetry/context";
 
 export type { Logger };
 

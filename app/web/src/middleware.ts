@@ -134,6 +134,7 @@ export function errorHandler(telemetry: Telemetry, logger: Logger): ErrorHandler
       "exception.type": err instanceof Error ? err.name : typeof err,
       "exception.message": err instanceof Error ? scrub(err.message) : "non-error value thrown",
     });
+    telemetry.reportError(err, { method: c.req.method, route: routeOf(c) });
     logger.error({ err }, "unhandled error");
     return fail(
       c,

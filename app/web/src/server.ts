@@ -46,6 +46,13 @@ async function main() {
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };
+  // A crash is reported before the process goes: the error to Sentry, within a bounded wait.
+  process.on("uncaughtException", (err) => {
+    runtime.deps.telemetry.reportError(err);
+    logger.fatal({ err }, "uncaught exception; exiting");
+    logger.flush();
+    void runtime.deps.telemetry.flush(2000).finally(() => process.exit(1));
+  });
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
 }

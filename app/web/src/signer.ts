@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { z } from "zod";
-import { propagationHeaders } from "./telemetry";
+import { propagationHeaders } from "./telemetry/context";
 
 // Client for the signed-URL worker (app/worker). The contract is fixed: see docs/app.md.
 

@@ -1,9 +1,6 @@
 import {
   context,
-  createContextKey,
   propagation,
-  trace,
-  type Context,
   type Counter,
   type Histogram,
   type Tracer,
@@ -36,13 +33,11 @@ import contract from "../../telemetry.json";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { serialize } from "./prometheus";
+import { createErrorReporter } from "./sentry";
 
 export { seriesName } from "./prometheus";
 
 const I = contract.instruments;
-
-/** The request id of the request being served, kept in the OpenTelemetry context beside its span. */
-export const REQUEST_ID = createContextKey("ara.request_id");
 
 // One context manager and one propagator per process: they hold no per-app state, and spans
 // must follow `await` (AsyncLocalStorage) for pg, Redis and signer spans to find their request.
@@ -54,27 +49,7 @@ function installGlobals() {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 }
 
-/** Ids for a log line: the active span's trace and span id and the request id, when there are any. */
-export function logIds(ctx: Context = context.active()): Record<string, string> {
-  const ids: Record<string, string> = {};
-  const sc = trace.getSpan(ctx)?.spanContext();
-  if (sc && trace.isSpanContextValid(sc)) {
-    ids.trace_id = sc.traceId;
-    ids.span_id = sc.spanId;
-  }
-  const rid = ctx.getValue(REQUEST_ID);
-  if (typeof rid === "string") ids.request_id = rid;
-  return ids;
-}
-
-/** Headers that carry the current trace and request to another service (the signer). */
-export function propagationHeaders(ctx: Context = context.active()): Record<string, string> {
-  const headers: Record<string, string> = {};
-  propagation.inject(ctx, headers);
-  const rid = ctx.getValue(REQUEST_ID);
-  if (typeof rid === "string") headers["x-request-id"] = rid;
-  return headers;
-}
+export { logIds, propagationHeaders, REQUEST_ID } from "./context";
 
 export type Signal = "metrics" | "traces";
 
@@ -176,8 +151,10 @@ export interface TelemetryProbes {
 
 export interface Telemetry {
   tracer: Tracer;
-  /** True when an OTLP endpoint is configured. */
+  /** True when anything leaves the process: an OTLP endpoint or a Sentry DSN is configured. */
   exporting: boolean;
+  /** Sends an unexpected error to Sentry (when SENTRY_DSN is set), scrubbed. */
+  reportError(err: unknown, request?: { method: string; route: string }): void;
   httpDuration: Histogram;
   errors: Counter;
   cacheRequests: Counter;
@@ -396,13 +373,19 @@ export function createTelemetry(
       r.observe(cpu.system / 1e6, { mode: "system" });
     });
 
+  const reporter = createErrorReporter(
+    { dsn: config.SENTRY_DSN, environment: config.SENTRY_ENVIRONMENT },
+    logger,
+  );
+
   const flush = async (timeoutMs = timeoutMillis) => {
-    if (!endpoint) return;
-    // Exports already bound themselves by timeoutMillis; this bounds the wait for both.
+    // Exports already bound themselves by timeoutMillis; this bounds the wait for all of them.
     await withTimeout(
       Promise.allSettled([
-        periodic?.forceFlush({ timeoutMillis: timeoutMs }),
-        tracerProvider.forceFlush(),
+        reporter.flush(timeoutMs),
+        ...(endpoint
+          ? [periodic?.forceFlush({ timeoutMillis: timeoutMs }), tracerProvider.forceFlush()]
+          : []),
       ]),
       timeoutMs,
     ).catch(() => undefined);
@@ -410,7 +393,8 @@ export function createTelemetry(
 
   return {
     tracer,
-    exporting: endpoint !== undefined,
+    exporting: endpoint !== undefined || config.SENTRY_DSN !== undefined,
+    reportError: (err, request) => reporter.capture(err, request),
     httpDuration,
     errors,
     cacheRequests,
