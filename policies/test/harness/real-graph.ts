@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { EnforcementLevel, Policy } from "@pulumi/policy";
-import { expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { contextFromConfig } from "../../context";
 import {
   analyzeResources,
@@ -146,6 +146,17 @@ export function expectViolation(
   for (const h of hits) expect(h.message).toMatch(/Fix: |Remediated: /);
 }
 
+/** The level a policy runs at on each committed stack; one level stands for all three. */
+export type StackLevels = EnforcementLevel | Record<StackName, EnforcementLevel>;
+/** Mandatory in staging and prod; dev only warns. */
+export const ADVISORY_IN_DEV: StackLevels = {
+  dev: "advisory",
+  staging: "mandatory",
+  prod: "mandatory",
+};
+/** Mandatory in prod, off in dev and staging. */
+export const PROD_ONLY: StackLevels = { dev: "disabled", staging: "disabled", prod: "mandatory" };
+
 /**
  * The spec's baseline: on each committed stack the policy runs at `levels[stack]` (its policy
  * config) and reports nothing. A stack in `notApplicableOn` is one the policy says it does not
@@ -154,16 +165,51 @@ export function expectViolation(
  */
 export function itPassesOnTheRealStacks(
   policy: string,
-  levels: Record<StackName, EnforcementLevel>,
+  levels: StackLevels,
   notApplicableOn: Partial<Record<StackName, RegExp>> = {},
 ): void {
   it.each(STACKS)("the real %s stack passes", async (stack) => {
     const result = await runPolicy(policy, { stack });
     expect(result.violations).toEqual([]);
-    expect(result.level).toBe(levels[stack]);
+    expect(result.level).toBe(typeof levels === "string" ? levels : levels[stack]);
     const reason = notApplicableOn[stack];
     expect(await notApplicable(policy, stack)).toEqual(
       reason ? [expect.stringMatching(reason)] : [],
     );
   });
 }
+
+/**
+ * One failing case: `it(title)` mutates prod's real graph, runs the pack and makes
+ * `expectViolation`'s checks with `expected`.
+ */
+export type FailingCase = (
+  title: string,
+  mutate: (g: Graph) => void,
+  expected?: Parameters<typeof expectViolation>[1],
+) => void;
+
+export interface Spec {
+  levels: StackLevels;
+  /** Stacks the policy does not apply to, with the pattern its reason matches. */
+  notApplicableOn?: Partial<Record<StackName, RegExp>>;
+}
+
+/**
+ * A policy's spec: `describe(policy)` with the baseline over the real stacks
+ * (`itPassesOnTheRealStacks`), then `body`, which states the failing cases through `fails` and
+ * adds any other test it needs.
+ */
+export function describeSpec(policy: string, spec: Spec, body: (fails: FailingCase) => void): void {
+  describe(policy, () => {
+    itPassesOnTheRealStacks(policy, spec.levels, spec.notApplicableOn);
+    body((title, mutate, expected) =>
+      it(title, async () => expectViolation(await runPolicy(policy, { mutate }), expected)),
+    );
+  });
+}
+
+/** Only prod has the S3 replica: the S3 policies say they do not apply to dev and staging. */
+export const ONLY_PROD_HAS_S3: Pick<Spec, "notApplicableOn"> = {
+  notApplicableOn: { dev: /no S3 buckets/, staging: /no S3 buckets/ },
+};

@@ -1,41 +1,20 @@
-import { describe, it } from "vitest";
 import { T } from "../../lib/types";
-import {
-  drop,
-  expectViolation,
-  find,
-  itPassesOnTheRealStacks,
-  runPolicy,
-  setProps,
-} from "../harness/real-graph";
+import { describeSpec, drop, find, setProps } from "../harness/real-graph";
 
-const POLICY = "r2-public-access-disabled";
+describeSpec("r2-public-access-disabled", { levels: "mandatory" }, (fails) => {
+  fails("fails when r2.dev access is on", (g) => setProps(g, "storage-r2dev", { enabled: true }));
 
-describe(POLICY, () => {
-  itPassesOnTheRealStacks(POLICY, { dev: "mandatory", staging: "mandatory", prod: "mandatory" });
+  fails("fails when nothing pins r2.dev access off", (g) => drop(g, "storage-r2dev"));
 
-  it("fails when r2.dev access is on", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) => setProps(g, "storage-r2dev", { enabled: true }),
-    });
-    expectViolation(result);
-  });
-
-  it("fails when nothing pins r2.dev access off", async () => {
-    const result = await runPolicy(POLICY, { mutate: (g) => drop(g, "storage-r2dev") });
-    expectViolation(result);
-  });
-
-  it("fails when a custom domain serves the bucket", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) =>
-        g.resources.push({
-          urn: "urn:x::cd",
-          type: T.r2CustomDomain,
-          name: "public",
-          props: { bucketName: find(g, "storage-bucket").props.name, domain: "files.ara.example" },
-        }),
-    });
-    expectViolation(result, { message: /custom domain/ });
-  });
+  fails(
+    "fails when a custom domain serves the bucket",
+    (g) =>
+      g.resources.push({
+        urn: "urn:x::cd",
+        type: T.r2CustomDomain,
+        name: "public",
+        props: { bucketName: find(g, "storage-bucket").props.name, domain: "files.ara.example" },
+      }),
+    { message: /custom domain/ },
+  );
 });

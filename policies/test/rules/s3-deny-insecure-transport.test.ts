@@ -1,36 +1,19 @@
-import { describe, it } from "vitest";
-import {
-  drop,
-  expectViolation,
-  itPassesOnTheRealStacks,
-  runPolicy,
-  setProps,
-} from "../harness/real-graph";
+import { describeSpec, drop, ONLY_PROD_HAS_S3, setProps } from "../harness/real-graph";
 
-const POLICY = "s3-deny-insecure-transport";
-
-describe(POLICY, () => {
-  // Only prod has the S3 replica.
-  itPassesOnTheRealStacks(
-    POLICY,
-    { dev: "mandatory", staging: "mandatory", prod: "mandatory" },
-    { dev: /no S3 buckets/, staging: /no S3 buckets/ },
-  );
-
-  it("fails when the replica has no bucket policy", async () => {
-    const result = await runPolicy(POLICY, { mutate: (g) => drop(g, "storage-replica-policy") });
-    expectViolation(result, { message: /has no bucket policy/ });
-  });
-
-  it("fails when the bucket policy lacks the aws:SecureTransport condition", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) =>
-        setProps(g, "storage-replica-policy", {
-          policy: JSON.stringify({
-            Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["a", "a/*"] }],
-          }),
-        }),
+describeSpec(
+  "s3-deny-insecure-transport",
+  { levels: "mandatory", ...ONLY_PROD_HAS_S3 },
+  (fails) => {
+    fails("fails when the replica has no bucket policy", (g) => drop(g, "storage-replica-policy"), {
+      message: /has no bucket policy/,
     });
-    expectViolation(result);
-  });
-});
+
+    fails("fails when the bucket policy lacks the aws:SecureTransport condition", (g) =>
+      setProps(g, "storage-replica-policy", {
+        policy: JSON.stringify({
+          Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["a", "a/*"] }],
+        }),
+      }),
+    );
+  },
+);

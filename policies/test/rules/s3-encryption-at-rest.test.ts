@@ -1,26 +1,7 @@
-import { describe, it } from "vitest";
-import {
-  expectViolation,
-  itPassesOnTheRealStacks,
-  runPolicy,
-  setProps,
-} from "../harness/real-graph";
+import { describeSpec, ONLY_PROD_HAS_S3, setProps } from "../harness/real-graph";
 
-const POLICY = "s3-encryption-at-rest";
-
-describe(POLICY, () => {
-  // Only prod has the S3 replica.
-  itPassesOnTheRealStacks(
-    POLICY,
-    { dev: "mandatory", staging: "mandatory", prod: "mandatory" },
-    { dev: /no S3 buckets/, staging: /no S3 buckets/ },
+describeSpec("s3-encryption-at-rest", { levels: "mandatory", ...ONLY_PROD_HAS_S3 }, (fails) => {
+  fails("fails when the encryption configuration sets no default algorithm", (g) =>
+    setProps(g, "storage-replica-encryption", { rules: [{ bucketKeyEnabled: true }] }),
   );
-
-  it("fails when the encryption configuration sets no default algorithm", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) =>
-        setProps(g, "storage-replica-encryption", { rules: [{ bucketKeyEnabled: true }] }),
-    });
-    expectViolation(result);
-  });
 });

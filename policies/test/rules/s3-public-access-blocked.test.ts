@@ -1,25 +1,9 @@
-import { describe, it } from "vitest";
-import {
-  expectViolation,
-  itPassesOnTheRealStacks,
-  runPolicy,
-  setProps,
-} from "../harness/real-graph";
+import { describeSpec, ONLY_PROD_HAS_S3, setProps } from "../harness/real-graph";
 
-const POLICY = "s3-public-access-blocked";
-
-describe(POLICY, () => {
-  // Only prod has the S3 replica.
-  itPassesOnTheRealStacks(
-    POLICY,
-    { dev: "mandatory", staging: "mandatory", prod: "mandatory" },
-    { dev: /no S3 buckets/, staging: /no S3 buckets/ },
+describeSpec("s3-public-access-blocked", { levels: "mandatory", ...ONLY_PROD_HAS_S3 }, (fails) => {
+  fails(
+    "fails when one of the four flags is off",
+    (g) => setProps(g, "storage-replica-public-access", { restrictPublicBuckets: false }),
+    { message: /restrictPublicBuckets/ },
   );
-
-  it("fails when one of the four flags is off", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) => setProps(g, "storage-replica-public-access", { restrictPublicBuckets: false }),
-    });
-    expectViolation(result, { message: /restrictPublicBuckets/ });
-  });
 });

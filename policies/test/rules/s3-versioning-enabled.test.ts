@@ -1,28 +1,14 @@
-import { describe, it } from "vitest";
-import {
-  expectViolation,
-  itPassesOnTheRealStacks,
-  runPolicy,
-  setProps,
-} from "../harness/real-graph";
+import { describeSpec, ONLY_PROD_HAS_S3, setProps } from "../harness/real-graph";
 
-const POLICY = "s3-versioning-enabled";
-
-describe(POLICY, () => {
-  // Only prod has the S3 replica; ARA requires versioning in production (docs/architecture.md).
-  itPassesOnTheRealStacks(
-    POLICY,
-    { dev: "advisory", staging: "advisory", prod: "mandatory" },
-    { dev: /no S3 buckets/, staging: /no S3 buckets/ },
-  );
-
-  it("fails when versioning is suspended", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) =>
-        setProps(g, "storage-replica-versioning", {
-          versioningConfiguration: { status: "Suspended" },
-        }),
-    });
-    expectViolation(result);
-  });
-});
+// ARA requires versioning in production (docs/architecture.md).
+describeSpec(
+  "s3-versioning-enabled",
+  { levels: { dev: "advisory", staging: "advisory", prod: "mandatory" }, ...ONLY_PROD_HAS_S3 },
+  (fails) => {
+    fails("fails when versioning is suspended", (g) =>
+      setProps(g, "storage-replica-versioning", {
+        versioningConfiguration: { status: "Suspended" },
+      }),
+    );
+  },
+);

@@ -1,9 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
+  describeSpec,
   envPolicyConfig,
   evaluate,
-  expectViolation,
-  itPassesOnTheRealStacks,
   runPolicy,
   setConfig,
 } from "../harness/real-graph";
@@ -14,23 +13,16 @@ const POLICY = "stack-monthly-budget";
 // model must price or call free (cost-coverage.test.ts); this one stands for a type it does not know.
 const UNKNOWN_TYPE = "aws:rds/instance:Instance";
 
-describe(POLICY, () => {
-  itPassesOnTheRealStacks(POLICY, { dev: "mandatory", staging: "mandatory", prod: "mandatory" });
-
-  it("fails prod on a $100 budget", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) => setConfig(g, "budget", { monthlyUsd: 100 }),
-    });
-    expectViolation(result, { message: /Over budget by \$[\d,]+\.\d\d\. Estimated/ });
+describeSpec(POLICY, { levels: "mandatory" }, (fails) => {
+  fails("fails prod on a $100 budget", (g) => setConfig(g, "budget", { monthlyUsd: 100 }), {
+    message: /Over budget by \$[\d,]+\.\d\d\. Estimated/,
   });
 
-  it("fails when a billable resource has no price", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) =>
-        g.resources.push({ urn: "urn:x::rds", type: UNKNOWN_TYPE, name: "rds", props: {} }),
-    });
-    expectViolation(result, { message: /not priced/ });
-  });
+  fails(
+    "fails when a billable resource has no price",
+    (g) => g.resources.push({ urn: "urn:x::rds", type: UNKNOWN_TYPE, name: "rds", props: {} }),
+    { message: /not priced/ },
+  );
 
   it("fails dev on a $10 budget, at dev's mandatory level", async () => {
     const dev = await runPolicy(POLICY, {

@@ -1,23 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
+  describeSpec,
   envPolicyConfig,
   expectViolation,
   find,
-  itPassesOnTheRealStacks,
+  PROD_ONLY,
   runPolicy,
 } from "../harness/real-graph";
 
 const POLICY = "stateful-resources-protected";
 
-describe(POLICY, () => {
-  // dev and staging hold no real user data and are rebuilt from code.
-  itPassesOnTheRealStacks(POLICY, { dev: "disabled", staging: "disabled", prod: "mandatory" });
-
-  it("fails when the cache is not protected", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) => (find(g, "cache-redis").protect = false),
-    });
-    expectViolation(result, { message: /not protected/ });
+// dev and staging hold no real user data and are rebuilt from code.
+describeSpec(POLICY, { levels: PROD_ONLY }, (fails) => {
+  fails("fails when the cache is not protected", (g) => (find(g, "cache-redis").protect = false), {
+    message: /not protected/,
   });
 
   it("fails when the bucket is not retained on delete (the plan's own check)", async () => {

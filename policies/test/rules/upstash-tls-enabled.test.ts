@@ -1,20 +1,7 @@
-import { describe, it } from "vitest";
-import {
-  expectViolation,
-  itPassesOnTheRealStacks,
-  runPolicy,
-  setProps,
-} from "../harness/real-graph";
+import { describeSpec, setProps } from "../harness/real-graph";
 
-const POLICY = "upstash-tls-enabled";
-
-describe(POLICY, () => {
-  itPassesOnTheRealStacks(POLICY, { dev: "mandatory", staging: "mandatory", prod: "mandatory" });
-
-  it("fails when the cache has TLS off", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) => setProps(g, "cache-redis", { tls: false }),
-    });
-    expectViolation(result, { message: /RedisDatabase 'cache-redis' has tls = false/ });
+describeSpec("upstash-tls-enabled", { levels: "mandatory" }, (fails) => {
+  fails("fails when the cache has TLS off", (g) => setProps(g, "cache-redis", { tls: false }), {
+    message: /RedisDatabase 'cache-redis' has tls = false/,
   });
 });

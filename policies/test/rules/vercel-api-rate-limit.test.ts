@@ -1,13 +1,4 @@
-import { describe, it } from "vitest";
-import {
-  expectViolation,
-  find,
-  itPassesOnTheRealStacks,
-  runPolicy,
-  type Graph,
-} from "../harness/real-graph";
-
-const POLICY = "vercel-api-rate-limit";
+import { ADVISORY_IN_DEV, describeSpec, find, type Graph } from "../harness/real-graph";
 
 /** The firewall's per-IP rule for clients that reach Vercel directly. */
 const directRule = (g: Graph) =>
@@ -17,20 +8,11 @@ const directRule = (g: Graph) =>
     }
   ).rules.find((r) => r.name === "api-direct-rate-limit")!;
 
-describe(POLICY, () => {
-  itPassesOnTheRealStacks(POLICY, { dev: "advisory", staging: "mandatory", prod: "mandatory" });
+describeSpec("vercel-api-rate-limit", { levels: ADVISORY_IN_DEV }, (fails) => {
+  fails(
+    "fails when the rule denies instead of rate-limiting",
+    (g) => (directRule(g).action.action = "deny"),
+  );
 
-  it("fails when the rule denies instead of rate-limiting", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) => (directRule(g).action.action = "deny"),
-    });
-    expectViolation(result);
-  });
-
-  it("fails at 1000 requests per minute", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) => (directRule(g).action.rateLimit.limit = 1000),
-    });
-    expectViolation(result);
-  });
+  fails("fails at 1000 requests per minute", (g) => (directRule(g).action.rateLimit.limit = 1000));
 });

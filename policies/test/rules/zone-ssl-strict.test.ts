@@ -1,20 +1,7 @@
-import { describe, it } from "vitest";
-import {
-  expectViolation,
-  itPassesOnTheRealStacks,
-  runPolicy,
-  setProps,
-} from "../harness/real-graph";
+import { describeSpec, setProps } from "../harness/real-graph";
 
-const POLICY = "zone-ssl-strict";
-
-describe(POLICY, () => {
-  itPassesOnTheRealStacks(POLICY, { dev: "mandatory", staging: "mandatory", prod: "mandatory" });
-
-  it("fails on full TLS without certificate validation", async () => {
-    const result = await runPolicy(POLICY, {
-      mutate: (g) => setProps(g, "edge-ssl", { value: "full" }),
-    });
-    expectViolation(result);
-  });
+describeSpec("zone-ssl-strict", { levels: "mandatory" }, (fails) => {
+  fails("fails on full TLS without certificate validation", (g) =>
+    setProps(g, "edge-ssl", { value: "full" }),
+  );
 });
