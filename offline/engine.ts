@@ -52,6 +52,8 @@ export interface RunOptions {
   secretKeys: string[];
   /** The program's entry module; defaults to infra/index.ts, exactly what `pulumi up` loads. */
   entry?: string;
+  /** The Pulumi project name (URNs, config namespace); default "ara". `bootstrap/` is another. */
+  project?: string;
   /** Mocks answer as in `pulumi preview` (true) or `pulumi up` (false). */
   preview?: boolean;
   /**
@@ -116,7 +118,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         return mockCall(args.token, args.inputs, ROOT);
       },
     },
-    PROJECT,
+    options.project ?? PROJECT,
     stack,
     options.preview ?? true,
   );
@@ -180,7 +182,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
   const stackOutputs = await resolveOutputs(exported);
   return {
-    project: PROJECT,
+    project: options.project ?? PROJECT,
     stack,
     resources,
     outputs: stackOutputs.value,

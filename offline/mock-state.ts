@@ -56,6 +56,12 @@ const STATE: Record<string, StateFn> = {
   "aws:iam/user:User": (name, i) => ({
     arn: `arn:aws:iam::123456789012:user/${String(i.name ?? name)}`,
   }),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, i) => ({
+    arn: `arn:aws:iam::123456789012:oidc-provider/${String(i.url).replace(/^https:\/\//, "")}`,
+  }),
+  "aws:iam/role:Role": (name, i) => ({
+    arn: `arn:aws:iam::123456789012:role/${String(i.name ?? name)}`,
+  }),
   "aws:iam/accessKey:AccessKey": (name) => ({ secret: fake(name, "aws-secret", 40) }),
   "aws:kms/key:Key": (name) => ({
     arn: `arn:aws:kms:us-west-2:123456789012:key/${fake(name, "kms", 36)}`,

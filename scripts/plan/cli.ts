@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../../stacks/errors";
 import { resolveSecrets, resolveStackConfig } from "../../stacks/load";
 import { PROJECT, ROOT, runProgram } from "../../offline/engine";
@@ -18,6 +19,7 @@ import {
 import { readStackFile, StackFileError } from "../../offline/stack-file";
 
 export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--config-file <file>] [--json | --markdown] [--diff <plan.json>] [--policy-pack-config <file>] [--wide]
+       npm run plan -- --project bootstrap --stack <name> [--json] [--wide]
 
   --stack <name>                Stack to plan; reads Pulumi.<name>.yaml unless --config-file is given.
   --config-file <file>          A file in Pulumi.<stack>.yaml format to plan instead.
@@ -26,6 +28,8 @@ export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--confi
   --diff <plan.json>            Compare with a plan saved earlier with --json.
   --policy-pack-config <file>   Policy config to apply (default policies/config/<environment>.json).
   --wide                        Show long inputs whole instead of cutting the text at 120 columns.
+  --project <dir>               Plan another Pulumi project of this repository (bootstrap); its
+                                stack file is <dir>/Pulumi.<stack>.yaml. No policy pack or cost.
 
 Exit codes: 0 success; 1 a mandatory policy violation; 2 invalid configuration or usage.`;
 
@@ -35,6 +39,7 @@ class UsageError extends Error {}
 export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseCommandLine(argv);
+    if (args.project) return await planOtherProject(args);
     const file = args.configFile ?? path.join(ROOT, `Pulumi.${args.stack}.yaml`);
     if (!args.configFile && !existsSync(file)) {
       const known = ["dev", "staging", "prod"].filter((s) =>
@@ -99,7 +104,51 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Another project of this repository (`bootstrap/`), run under the same mocks. The policy pack
+ * and the cost model describe the ara program only, so the plan is the graph alone.
+ */
+async function planOtherProject(args: Args): Promise<number> {
+  const dir = path.join(ROOT, args.project!);
+  const projectFile = path.join(dir, "Pulumi.yaml");
+  if (!/^[a-z0-9-]+$/.test(args.project!) || !existsSync(projectFile))
+    throw new UsageError(
+      `--project ${args.project}: there is no ${path.relative(ROOT, projectFile)}. The other project here is: bootstrap.`,
+    );
+  if (args.markdown || args.diff || args.policyConfig)
+    throw new UsageError(
+      `--project ${args.project} plans the graph only: --markdown, --diff and --policy-pack-config apply to the ara program.`,
+    );
+  const project = parseYaml(readFileSync(projectFile, "utf8")) as { name: string; main?: string };
+  const file = args.configFile ?? path.join(dir, `Pulumi.${args.stack}.yaml`);
+  if (!existsSync(file))
+    throw new UsageError(
+      `Unknown stack '${args.stack}' of project ${project.name}: there is no ${path.relative(ROOT, file)}.`,
+    );
+  const { config, secretKeys } = readStackFile(file, project.name);
+  const run = await runProgram({
+    stack: args.stack,
+    config,
+    secretKeys,
+    project: project.name,
+    entry: path.join(dir, project.main ?? "index.ts"),
+  });
+  if (args.json) process.stdout.write(`${JSON.stringify(toDocument(run), null, 2)}\n`);
+  else
+    process.stdout.write(
+      renderTree(
+        run,
+        `Config: ${path.relative(process.cwd(), file) || file} (project ${project.name}).`,
+        {
+          wide: args.wide,
+        },
+      ),
+    );
+  return 0;
+}
+
 interface Args {
+  project?: string;
   stack: string;
   configFile?: string;
   json: boolean;
@@ -124,6 +173,7 @@ function parseCommandLine(argv: string[]): Args {
         diff: { type: "string" },
         "policy-pack-config": { type: "string" },
         wide: { type: "boolean", default: false },
+        project: { type: "string" },
         help: { type: "boolean", default: false },
       },
     });
@@ -141,6 +191,7 @@ function parseCommandLine(argv: string[]): Args {
   if (v.json && v.markdown)
     throw new UsageError(`--json and --markdown are alternatives; pass one.\n\n${USAGE}`);
   return {
+    project: v.project,
     stack: v.stack,
     configFile: v["config-file"],
     json: v.json === true,
