@@ -1,36 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { UsageSettings } from "../../stacks/schema";
 import type { Metered } from "../cost/catalog";
 import { TYPE_COVERAGE, typeCoverage } from "../cost/coverage";
-import { estimateMonthlyCost, type CostResource } from "../cost/estimate";
 import { metered } from "../cost/metered";
 import { T } from "../lib/types";
-
-const ZERO: UsageSettings = {
-  appRequestsPerMonth: 0,
-  appFunctionInvocationsPerMonth: 0,
-  appFunctionCpuHoursPerMonth: 0,
-  appDataTransferGbPerMonth: 0,
-  vercelSeats: 0,
-  workerRequestsPerMonth: 0,
-  workerCpuMsPerRequest: 0,
-  reportStorageGb: 0,
-  reportWritesPerMonth: 0,
-  reportReadsPerMonth: 0,
-  redisCommandsPerMonth: 0,
-  redisStorageGb: 0,
-  databaseStorageGb: 0,
-  replicaStorageGb: 0,
-  sharedCostShare: { vercelPro: 1, workersPaid: 1 },
-};
-const res = (type: string, name: string, props: Record<string, unknown> = {}): CostResource => ({
-  urn: `urn:pulumi:test::ara::${type}::${name}`,
-  type,
-  name,
-  props,
-});
-const estimate = (rs: CostResource[], cloudflarePlan: "free" | "pro" | "enterprise" = "free") =>
-  estimateMonthlyCost(rs, { usage: ZERO, cloudflarePlan });
+import { costResource as res, estimate } from "./harness/cost";
 
 const source = { source: "example.com/pricing", date: "2026-01-01" };
 const perMillion: Metered = {
@@ -138,9 +111,9 @@ describe("resource coverage", () => {
 
   it("counts the resource carrying the zone plan as priced, and as unpriced under Enterprise", () => {
     const zone = [res(T.zoneSetting, "tls"), res(T.dnsRecord, "a")];
-    expect(estimate(zone, "pro").coverage.map((c) => c.status)).toEqual(["priced", "free"]);
-    expect(estimate(zone, "pro").coverage[1]!.reason).toBe("included in the zone plan");
-    const ent = estimate(zone, "enterprise");
+    expect(estimate(zone, {}, "pro").coverage.map((c) => c.status)).toEqual(["priced", "free"]);
+    expect(estimate(zone, {}, "pro").coverage[1]!.reason).toBe("included in the zone plan");
+    const ent = estimate(zone, {}, "enterprise");
     expect(ent.counts).toEqual({ priced: 0, free: 1, unpriced: 1 });
     expect(ent.unpriced).toHaveLength(1);
   });

@@ -1,55 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { UsageSettings } from "../../stacks/schema";
 import * as catalog from "../cost/catalog";
-import {
-  biggestLines,
-  estimateMonthlyCost,
-  rate,
-  rateMinutes,
-  usd,
-  type CostResource,
-} from "../cost/estimate";
+import { biggestLines, rate, rateMinutes, usd } from "../cost/estimate";
 import { T } from "../lib/types";
+import { costResource as res, estimate, line } from "./harness/cost";
 
-const ZERO: UsageSettings = {
-  appRequestsPerMonth: 0,
-  appFunctionInvocationsPerMonth: 0,
-  appFunctionCpuHoursPerMonth: 0,
-  appDataTransferGbPerMonth: 0,
-  vercelSeats: 0,
-  workerRequestsPerMonth: 0,
-  workerCpuMsPerRequest: 0,
-  reportStorageGb: 0,
-  reportWritesPerMonth: 0,
-  reportReadsPerMonth: 0,
-  redisCommandsPerMonth: 0,
-  redisStorageGb: 0,
-  databaseStorageGb: 0,
-  replicaStorageGb: 0,
-  sharedCostShare: { vercelPro: 1, workersPaid: 1 },
-};
-
-const usage = (u: Partial<UsageSettings>): UsageSettings => ({ ...ZERO, ...u });
-const res = (type: string, name: string, props: Record<string, unknown>): CostResource => ({
-  urn: `urn:pulumi:test::ara::${type}::${name}`,
-  type,
-  name,
-  props,
-});
 const DB = "pulumi-nodejs:dynamic/planetscale:Database";
 const BRANCH = "pulumi-nodejs:dynamic/planetscale:Branch";
 
-function line(est: ReturnType<typeof estimateMonthlyCost>, item: string) {
-  const l = est.lines.find((x) => x.item === item);
-  if (!l) throw new Error(`no line "${item}" in ${est.lines.map((x) => x.item).join(", ")}`);
-  return l;
-}
-
 describe("PlanetScale", () => {
   it("prices an HA cluster and storage above the included 10 GB", () => {
-    const est = estimateMonthlyCost(
+    const est = estimate(
       [res(DB, "db", { clusterSize: "PS_40_AWS_ARM", replicas: 2, region: "us-east" })],
-      { usage: usage({ databaseStorageGb: 20 }), cloudflarePlan: "free" },
+      { databaseStorageGb: 20 },
     );
     expect(line(est, "Postgres PS_40_AWS_ARM, HA (primary + 2 replicas)").monthly).toBe(83);
     // (20 − 10) GB × $0.125 = $1.25
@@ -59,47 +21,36 @@ describe("PlanetScale", () => {
   });
 
   it("prices a single node, extra replicas at a third of HA, and flags other regions", () => {
-    const single = estimateMonthlyCost(
-      [res(DB, "db", { clusterSize: "PS_10_AWS_X86", replicas: 0, region: "eu-west" })],
-      { usage: ZERO, cloudflarePlan: "free" },
-    );
+    const single = estimate([
+      res(DB, "db", { clusterSize: "PS_10_AWS_X86", replicas: 0, region: "eu-west" }),
+    ]);
     const node = line(single, "Postgres PS_10_AWS_X86, single node");
     expect(node.monthly).toBe(13);
     expect(node.basis).toContain("region eu-west may differ");
 
-    const five = estimateMonthlyCost(
-      [res(DB, "db", { clusterSize: "PS_20_AWS_ARM", replicas: 5, region: "us-east" })],
-      { usage: ZERO, cloudflarePlan: "free" },
-    );
+    const five = estimate([
+      res(DB, "db", { clusterSize: "PS_20_AWS_ARM", replicas: 5, region: "us-east" }),
+    ]);
     // HA $50 + 3 extra × $50 / 3 = $50 + $50
     expect(line(five, "3 extra replicas").monthly).toBe(50);
     expect(five.monthlyTotal).toBe(100);
   });
 
   it("prices a PS-DEV branch at $5 and skips the database's own main branch", () => {
-    const est = estimateMonthlyCost(
-      [
-        res(BRANCH, "dev", {
-          name: "development",
-          parentBranch: "main",
-          clusterSize: "PS_DEV_AWS_ARM",
-        }),
-        res(BRANCH, "main", { name: "main" }),
-      ],
-      { usage: ZERO, cloudflarePlan: "free" },
-    );
+    const est = estimate([
+      res(BRANCH, "dev", {
+        name: "development",
+        parentBranch: "main",
+        clusterSize: "PS_DEV_AWS_ARM",
+      }),
+      res(BRANCH, "main", { name: "main" }),
+    ]);
     expect(est.lines).toHaveLength(1);
     expect(est.lines[0]!.monthly).toBe(5);
   });
 
   it("reports an unknown SKU as unpriced instead of guessing", () => {
-    const est = estimateMonthlyCost(
-      [res(DB, "db", { clusterSize: "PS_40_GCP_ARM", replicas: 2 })],
-      {
-        usage: ZERO,
-        cloudflarePlan: "free",
-      },
-    );
+    const est = estimate([res(DB, "db", { clusterSize: "PS_40_GCP_ARM", replicas: 2 })]);
     expect(est.lines).toHaveLength(0);
     expect(est.unpriced[0]!.reason).toContain("PS_40_GCP_ARM");
   });
@@ -107,20 +58,16 @@ describe("PlanetScale", () => {
 
 describe("Upstash", () => {
   it("counts replication to read regions, adds storage, caps at the budget, adds Prod Pack", () => {
-    const est = estimateMonthlyCost(
+    const est = estimate(
       [res(T.upstashRedis, "cache", { readRegions: ["us-west-1"], budget: 100, prodPack: true })],
-      {
-        usage: usage({ redisCommandsPerMonth: 10_000_000, redisStorageGb: 3 }),
-        cloudflarePlan: "free",
-      },
+      { redisCommandsPerMonth: 10_000_000, redisStorageGb: 3 },
     );
     // 10M × 2 = 20M commands → 200 × $0.20 = $40; (3 − 1) GB × $0.25 = $0.50
     expect(line(est, "pay-as-you-go commands and storage").monthly).toBe(40.5);
     expect(line(est, "Prod Pack").monthly).toBe(200);
 
-    const capped = estimateMonthlyCost([res(T.upstashRedis, "cache", { readRegions: [] })], {
-      usage: usage({ redisCommandsPerMonth: 50_000_000 }),
-      cloudflarePlan: "free",
+    const capped = estimate([res(T.upstashRedis, "cache", { readRegions: [] })], {
+      redisCommandsPerMonth: 50_000_000,
     });
     // $100 of commands, capped by the $20 default budget
     expect(line(capped, "pay-as-you-go commands and storage").monthly).toBe(20);
@@ -130,14 +77,11 @@ describe("Upstash", () => {
 
 describe("Cloudflare", () => {
   it("prices R2 above the account's free tier times the stack's share", () => {
-    const est = estimateMonthlyCost([res(T.r2Bucket, "reports", {})], {
-      usage: usage({
-        reportStorageGb: 50,
-        reportWritesPerMonth: 3_000_000,
-        reportReadsPerMonth: 25_000_000,
-        sharedCostShare: { vercelPro: 0, workersPaid: 0.5 },
-      }),
-      cloudflarePlan: "free",
+    const est = estimate([res(T.r2Bucket, "reports")], {
+      reportStorageGb: 50,
+      reportWritesPerMonth: 3_000_000,
+      reportReadsPerMonth: 25_000_000,
+      sharedCostShare: { vercelPro: 0, workersPaid: 0.5 },
     });
     // (50 − 10 × 0.5) × $0.015 = $0.675 → $0.68
     expect(line(est, "storage").monthly).toBe(0.68);
@@ -148,18 +92,12 @@ describe("Cloudflare", () => {
   });
 
   it("charges the Workers Paid share once, requests and CPU above the included amounts", () => {
-    const est = estimateMonthlyCost(
-      [res(T.workersScript, "signer", {}), res(T.queue, "events", {})],
-      {
-        usage: usage({
-          workerRequestsPerMonth: 20_000_000,
-          workerCpuMsPerRequest: 7,
-          reportWritesPerMonth: 1_000_000,
-          sharedCostShare: { vercelPro: 0, workersPaid: 1 },
-        }),
-        cloudflarePlan: "free",
-      },
-    );
+    const est = estimate([res(T.workersScript, "signer"), res(T.queue, "events")], {
+      workerRequestsPerMonth: 20_000_000,
+      workerCpuMsPerRequest: 7,
+      reportWritesPerMonth: 1_000_000,
+      sharedCostShare: { vercelPro: 0, workersPaid: 1 },
+    });
     expect(est.lines.filter((l) => l.item.startsWith("Workers Paid"))).toHaveLength(1);
     expect(line(est, "Workers Paid subscription (shared)").monthly).toBe(5);
     // (20M − 10M) × $0.30/1M = $3.00; (140M − 30M) ms × $0.02/1M = $2.20
@@ -170,19 +108,16 @@ describe("Cloudflare", () => {
   });
 
   it("matches the pricing page's worked example (15M requests × 7 ms = $8.00)", () => {
-    const est = estimateMonthlyCost([res(T.workersScript, "signer", {})], {
-      usage: usage({ workerRequestsPerMonth: 15_000_000, workerCpuMsPerRequest: 7 }),
-      cloudflarePlan: "free",
+    const est = estimate([res(T.workersScript, "signer")], {
+      workerRequestsPerMonth: 15_000_000,
+      workerCpuMsPerRequest: 7,
     });
     expect(est.monthlyTotal).toBe(8);
   });
 
   it("prices the zone plan on the first zone-scoped resource; Enterprise is unpriced", () => {
     const zone = res(T.zoneSetting, "tls", { settingId: "min_tls_version" });
-    const pro = estimateMonthlyCost([zone, res(T.dnsRecord, "a", {})], {
-      usage: ZERO,
-      cloudflarePlan: "pro",
-    });
+    const pro = estimate([zone, res(T.dnsRecord, "a")], {}, "pro");
     expect(pro.lines).toEqual([
       expect.objectContaining({
         urn: zone.urn,
@@ -190,7 +125,7 @@ describe("Cloudflare", () => {
         monthly: catalog.cloudflare.zonePlans.pro,
       }),
     ]);
-    const ent = estimateMonthlyCost([zone], { usage: ZERO, cloudflarePlan: "enterprise" });
+    const ent = estimate([zone], {}, "enterprise");
     expect(ent.lines).toHaveLength(0);
     expect(ent.unpriced).toHaveLength(1);
   });
@@ -198,16 +133,13 @@ describe("Cloudflare", () => {
 
 describe("Vercel", () => {
   it("charges fee share, seats and usage, then the usage credit share", () => {
-    const est = estimateMonthlyCost([res(T.vercelProject, "app", {})], {
-      usage: usage({
-        appRequestsPerMonth: 10_000_000,
-        appFunctionInvocationsPerMonth: 5_000_000,
-        appFunctionCpuHoursPerMonth: 100,
-        appDataTransferGbPerMonth: 600,
-        vercelSeats: 3,
-        sharedCostShare: { vercelPro: 0.5, workersPaid: 0 },
-      }),
-      cloudflarePlan: "free",
+    const est = estimate([res(T.vercelProject, "app")], {
+      appRequestsPerMonth: 10_000_000,
+      appFunctionInvocationsPerMonth: 5_000_000,
+      appFunctionCpuHoursPerMonth: 100,
+      appDataTransferGbPerMonth: 600,
+      vercelSeats: 3,
+      sharedCostShare: { vercelPro: 0.5, workersPaid: 0 },
     });
     expect(line(est, "Pro platform fee (shared)").monthly).toBe(10);
     expect(line(est, "extra deploying seats").monthly).toBe(60);
@@ -222,10 +154,7 @@ describe("Vercel", () => {
   });
 
   it("never credits more than the usage", () => {
-    const est = estimateMonthlyCost([res(T.vercelProject, "app", {})], {
-      usage: usage({ appFunctionCpuHoursPerMonth: 10 }),
-      cloudflarePlan: "free",
-    });
+    const est = estimate([res(T.vercelProject, "app")], { appFunctionCpuHoursPerMonth: 10 });
     // $1.28 usage, $20 credit → −$1.28; total = $20 fee
     expect(line(est, "included usage credit (shared)").monthly).toBe(-1.28);
     expect(est.monthlyTotal).toBe(20);
@@ -234,17 +163,14 @@ describe("Vercel", () => {
 
 describe("AWS", () => {
   it("prices replica storage and one PUT per report, KMS keys, alarms and canaries", () => {
-    const est = estimateMonthlyCost(
+    const est = estimate(
       [
-        res(T.s3Bucket, "replica", {}),
+        res(T.s3Bucket, "replica"),
         res(T.kmsKey, "key", { enableKeyRotation: true }),
-        res(T.metricAlarm, "alarm", {}),
+        res(T.metricAlarm, "alarm"),
         res(T.canary, "canary", { schedule: { expression: "rate(5 minutes)" } }),
       ],
-      {
-        usage: usage({ replicaStorageGb: 60, reportWritesPerMonth: 200_000 }),
-        cloudflarePlan: "free",
-      },
+      { replicaStorageGb: 60, reportWritesPerMonth: 200_000 },
     );
     // 60 × $0.023 = $1.38; 200,000 / 1,000 × $0.005 = $1.00
     expect(line(est, "storage (Standard)").monthly).toBe(1.38);
@@ -260,22 +186,15 @@ describe("AWS", () => {
     expect(rateMinutes("rate(2 hours)")).toBe(120);
     expect(rateMinutes("rate(1 day)")).toBe(1440);
     expect(rateMinutes("cron(0 12 * * ? *)")).toBeUndefined();
-    const est = estimateMonthlyCost(
-      [res(T.canary, "c", { schedule: { expression: "cron(0 * * * ? *)" } })],
-      {
-        usage: ZERO,
-        cloudflarePlan: "free",
-      },
-    );
+    const est = estimate([res(T.canary, "c", { schedule: { expression: "cron(0 * * * ? *)" } })]);
     expect(est.unpriced).toHaveLength(1);
   });
 });
 
 describe("the whole estimate", () => {
   it("splits a usage figure evenly between resources of the same kind", () => {
-    const est = estimateMonthlyCost([res(T.s3Bucket, "a", {}), res(T.s3Bucket, "b", {})], {
-      usage: usage({ replicaStorageGb: 100 }),
-      cloudflarePlan: "free",
+    const est = estimate([res(T.s3Bucket, "a"), res(T.s3Bucket, "b")], {
+      replicaStorageGb: 100,
     });
     const storage = est.lines.filter((l) => l.item === "storage (Standard)");
     expect(storage.map((l) => l.monthly)).toEqual([1.15, 1.15]);
@@ -283,17 +202,14 @@ describe("the whole estimate", () => {
   });
 
   it("ignores free and non-billable types but flags unknown billable ones", () => {
-    const est = estimateMonthlyCost(
-      [
-        res(T.iamUser, "u", {}),
-        res("ara:storage:Reports", "component", {}),
-        res("pulumi:providers:aws", "aws", {}),
-        res("random:index/randomBytes:RandomBytes", "key", {}),
-        res("aws:rds/instance:Instance", "rds", {}),
-        res("pulumi-nodejs:dynamic/other:Thing", "thing", {}),
-      ],
-      { usage: ZERO, cloudflarePlan: "free" },
-    );
+    const est = estimate([
+      res(T.iamUser, "u"),
+      res("ara:storage:Reports", "component"),
+      res("pulumi:providers:aws", "aws"),
+      res("random:index/randomBytes:RandomBytes", "key"),
+      res("aws:rds/instance:Instance", "rds"),
+      res("pulumi-nodejs:dynamic/other:Thing", "thing"),
+    ]);
     expect(est.lines).toHaveLength(0);
     expect(est.unpriced.map((u) => u.type)).toEqual([
       "aws:rds/instance:Instance",
@@ -302,13 +218,10 @@ describe("the whole estimate", () => {
   });
 
   it("totals the rounded lines and lists the biggest first", () => {
-    const est = estimateMonthlyCost(
-      [
-        res(DB, "db", { clusterSize: "PS_10_AWS_ARM", replicas: 0 }),
-        res(T.upstashRedis, "c", { prodPack: true }),
-      ],
-      { usage: ZERO, cloudflarePlan: "free" },
-    );
+    const est = estimate([
+      res(DB, "db", { clusterSize: "PS_10_AWS_ARM", replicas: 0 }),
+      res(T.upstashRedis, "c", { prodPack: true }),
+    ]);
     expect(est.monthlyTotal).toBe(210);
     expect(biggestLines(est.lines, 1)[0]!.item).toBe("Prod Pack");
   });
@@ -345,12 +258,9 @@ describe("catalog", () => {
 
 describe("account-level allowances", () => {
   it("are subtracted once per kind, then the amount is divided between resources", () => {
-    const est = estimateMonthlyCost([res(T.queue, "events", {}), res(T.queue, "dlq", {})], {
-      usage: usage({
-        reportWritesPerMonth: 200_000,
-        sharedCostShare: { vercelPro: 0, workersPaid: 0.5 },
-      }),
-      cloudflarePlan: "free",
+    const est = estimate([res(T.queue, "events"), res(T.queue, "dlq")], {
+      reportWritesPerMonth: 200_000,
+      sharedCostShare: { vercelPro: 0, workersPaid: 0.5 },
     });
     // (200,000 × 3 − 500,000) × $0.40/1M = $0.04, half on each queue
     const ops = est.lines.filter((l) => l.item === "operations");

@@ -6,32 +6,9 @@ import {
   renderVerdict,
   type PlanVerdict,
 } from "../../offline/render";
-import { estimateMonthlyCost, type CostResource } from "../../policies/cost/estimate";
-import type { UsageSettings } from "../../stacks/schema";
+import { costResource, estimate } from "../../policies/test/harness/cost";
 
-const usage: UsageSettings = {
-  appRequestsPerMonth: 0,
-  appFunctionInvocationsPerMonth: 0,
-  appFunctionCpuHoursPerMonth: 0,
-  appDataTransferGbPerMonth: 0,
-  vercelSeats: 1,
-  workerRequestsPerMonth: 0,
-  workerCpuMsPerRequest: 0,
-  reportStorageGb: 0,
-  reportWritesPerMonth: 0,
-  reportReadsPerMonth: 0,
-  redisCommandsPerMonth: 0,
-  redisStorageGb: 0,
-  databaseStorageGb: 0,
-  replicaStorageGb: 0,
-  sharedCostShare: { vercelPro: 1, workersPaid: 1 },
-};
-const res = (type: string, name: string): CostResource => ({
-  urn: `urn:pulumi:prod::ara::${type}::${name}`,
-  type,
-  name,
-  props: {},
-});
+const res = (type: string, name: string) => costResource(type, name, {}, "prod");
 const resources = [
   res("vercel:index/project:Project", "app"),
   res("aws:iam/user:User", "replicator"),
@@ -40,7 +17,7 @@ const resources = [
 ];
 
 function verdict(): PlanVerdict {
-  const e = estimateMonthlyCost(resources, { usage, cloudflarePlan: "free" });
+  const e = estimate(resources, { vercelSeats: 1 });
   return {
     cost: { ...e, budget: 500, warnAtPercent: 80 },
     policies: {
