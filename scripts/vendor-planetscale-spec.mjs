@@ -22,8 +22,9 @@ if (!process.argv[2]) {
 const input = resolve(process.argv[2]);
 const output = resolve(here, "../tests/fixtures/planetscale/openapi.json");
 
-// Every operation the provider may send. Adding a call to the provider without listing it here
-// makes the fake API answer 404 "no such operation", so the contract tests fail.
+// Every operation the provider and the database restore drill (recovery/database) may send.
+// Adding a call without listing it here makes the fake API answer 404 "no such operation", so
+// the contract tests fail.
 const OPERATIONS = [
   "get_database",
   "create_database",
@@ -43,6 +44,7 @@ const OPERATIONS = [
   "create_backup_policy",
   "update_backup_policy",
   "delete_backup_policy",
+  "list_backups",
 ];
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -88,7 +90,7 @@ const spec = {
     fileLastChangedIn: source.file_last_changed_in_commit ?? "unknown",
     specDate: "2026-08-18",
     note:
-      "Subset of operations used by providers/planetscale; $refs resolved. " +
+      "Subset of operations used by providers/planetscale and recovery/database; $refs resolved. " +
       "Service tokens are not modelled in the spec (it declares only oauth2); " +
       "x-service-token-accesses is parsed from each operation's description. " +
       "Regenerate with scripts/vendor-planetscale-spec.mjs.",

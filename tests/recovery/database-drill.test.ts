@@ -1,0 +1,325 @@
+// The database restore drill against the spec-driven fake PlanetScale API, with a real local
+// PostgreSQL behind it: a restore branch becomes a copy of a migrated database with audits, and
+// the drill's short-lived role becomes a real login with a VALID UNTIL. Failures are injected
+// at each step; after every run no branch, database copy or login may be left.
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runDatabaseDrill, type DatabaseDrillOptions } from "../../recovery/database/drill";
+import { expectedMigrations, loadAppMigrations } from "../../recovery/database/migrations";
+import { FakePlanetScale } from "../fixtures/planetscale/fake-api";
+import { webModule, type LocalPostgres, type Migration } from "./web";
+
+const quiet = { info() {}, warn() {}, error() {}, debug() {} } as any;
+const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const AUDITS = 25;
+
+let server: LocalPostgres;
+let MIGRATIONS: Migration[];
+let runMigrations: (pool: pg.Pool, logger: unknown, list: Migration[]) => Promise<number[]>;
+let admin: pg.Client;
+let fake: FakePlanetScale;
+/** The database a new restore branch is copied from (switched by tests). */
+let template = "ara";
+/** Whether the next branch's copy fails on PlanetScale's side. */
+const failures = { roleCreate: false };
+
+async function seed(database: string, opts: { dropMigration?: number; audits: number }) {
+  if (database !== "ara") await admin.query(`CREATE DATABASE ${ident(database)}`);
+  const url = server.url.replace(/\/ara$/, `/${database}`);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    await runMigrations(pool, quiet, MIGRATIONS);
+    for (let i = 0; i < opts.audits; i++) {
+      await pool.query(
+        `INSERT INTO audits (session_id, organization, answers, score, level, category_scores, recommendations, questionnaire_version, created_at)
+         VALUES (gen_random_uuid(), $1, $2, $3, 'developing', '{}'::jsonb, '[]'::jsonb, 1, now() - ($4 || ' minutes')::interval)`,
+        [`Org ${i}`, JSON.stringify({ q1: i % 5 }), (i * 7) % 100, String(i)],
+      );
+    }
+    if (opts.dropMigration) {
+      await pool.query("DELETE FROM schema_migrations WHERE id = $1", [opts.dropMigration]);
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+async function leftovers() {
+  const dbs = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'drill-%'",
+  );
+  const roles = await admin.query<{ rolname: string }>(
+    "SELECT rolname FROM pg_roles WHERE rolname LIKE 'drill-%'",
+  );
+  const branches = [...(fake.database("ara-staging-system")?.branches.keys() ?? [])].filter(
+    (b) => b !== "main",
+  );
+  return {
+    databases: dbs.rows.map((r) => r.datname),
+    roles: roles.rows.map((r) => r.rolname),
+    branches,
+  };
+}
+
+beforeAll(async () => {
+  ({ MIGRATIONS, runMigrations } = await webModule("src/migrations.ts"));
+  const { startPostgres } = await webModule("src/local/postgres.ts");
+  server = await startPostgres({ database: "ara" });
+  admin = new pg.Client({ connectionString: server.url.replace(/\/ara$/, "/postgres") });
+  await admin.connect();
+  await seed("ara", { audits: AUDITS });
+  await seed("ara_stale", { audits: 3, dropMigration: 3 });
+  await seed("ara_empty", { audits: 0 });
+}, 120_000);
+
+afterAll(async () => {
+  await admin?.end();
+  await server?.stop();
+});
+
+beforeEach(async () => {
+  template = "ara";
+  failures.roleCreate = false;
+  fake = await FakePlanetScale.start({
+    organization: "acme",
+    roleHost: "127.0.0.1",
+    hooks: {
+      // A restore is a copy of the data as it was: the branch gets its own database.
+      async branchCreated(e) {
+        await admin.query(`CREATE DATABASE ${ident(e.branch)} TEMPLATE ${ident(template)}`);
+      },
+      async branchDeleted(e) {
+        await admin.query(`DROP DATABASE IF EXISTS ${ident(e.branch)} WITH (FORCE)`);
+      },
+      async roleCreated(e) {
+        if (failures.roleCreate) return { databaseName: e.branch };
+        const until = new Date(Date.now() + e.ttl * 1000).toISOString();
+        await admin.query(
+          `CREATE ROLE ${ident(e.username)} LOGIN PASSWORD '${e.password}' VALID UNTIL '${until}'`,
+        );
+        for (const r of e.inheritedRoles) await admin.query(`GRANT ${r} TO ${ident(e.username)}`);
+        return { databaseName: e.branch };
+      },
+      async roleDeleted(e) {
+        await admin.query(`DROP ROLE IF EXISTS ${ident(e.username)}`);
+      },
+    },
+  });
+  const res = await fetch(`${fake.baseUrl}/organizations/acme/databases`, {
+    method: "POST",
+    headers: {
+      Authorization: `${fake.tokenId}:${fake.token}`,
+      "Content-Type": "application/json",
+    },
+    body: JSON.stringify({
+      name: "ara-staging-system",
+      cluster_size: "PS_10_AWS_ARM",
+      kind: "postgresql",
+      region: "us-east",
+    }),
+  });
+  expect(res.status).toBe(201);
+});
+
+afterEach(async () => {
+  const violations = fake.violations;
+  await fake.close();
+  expect(violations, "requests/responses outside the PlanetScale spec").toEqual([]);
+});
+
+function options(overrides: Partial<DatabaseDrillOptions> = {}): DatabaseDrillOptions {
+  return {
+    api: { baseUrl: fake.baseUrl, tokenId: fake.tokenId, token: fake.token },
+    organization: "acme",
+    database: "ara-staging-system",
+    source: { kind: "backup", backupId: "latest" },
+    expectedMigrations: expectedMigrations(MIGRATIONS),
+    pollIntervalMs: 5,
+    readyTimeoutMs: 2_000,
+    port: server.port,
+    sslmode: "disable",
+    connectTimeoutMs: 3_000,
+    ...overrides,
+  };
+}
+
+const hour = 3_600_000;
+
+describe("database restore drill", () => {
+  it("restores the newest successful backup, checks it, and deletes what it made", async () => {
+    fake.addBackup("ara-staging-system", "main", { completedAt: new Date(Date.now() - 30 * hour) });
+    const newest = fake.addBackup("ara-staging-system", "main", {
+      completedAt: new Date(Date.now() - 6 * hour),
+    });
+    fake.addBackup("ara-staging-system", "main", { state: "failed" });
+
+    const report = await runDatabaseDrill(options());
+
+    expect(report.error).toBeUndefined();
+    expect(report.ok).toBe(true);
+    expect(report.source.resolvedBackupId).toBe(newest.id);
+    expect(report.smoke).toEqual({
+      migrations: [1, 2, 3],
+      auditRows: AUDITS,
+      sampleAuditId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(report.withinRto).toBe(true);
+    expect(report.restoreSeconds).toBeGreaterThan(0);
+    expect(report.restoreSeconds!).toBeLessThan(60);
+    const create = fake.calls("create_branch")[0]!;
+    // create_branch: cluster_size is required with backup_id; the parent's size is reused.
+    expect(create.body).toEqual({
+      name: report.branch,
+      parent_branch: "main",
+      backup_id: newest.id,
+      cluster_size: "PS_10_AWS_ARM",
+    });
+    const role = fake.calls("create_role")[0]!;
+    expect(role.body).toMatchObject({ ttl: 1800, inherited_roles: ["pg_read_all_data"] });
+    expect(fake.calls("delete_role")).toHaveLength(1);
+    expect(fake.calls("delete_branch")).toHaveLength(1);
+    expect(report.cleanup).toEqual({ branchDeleted: true, roleDeleted: true, errors: [] });
+    expect(await leftovers()).toEqual({ databases: [], roles: [], branches: [] });
+  });
+
+  it("the drill's role can read but not write the restored data", async () => {
+    // The role is created read-only (pg_read_all_data); prove the grant means that.
+    fake.addBackup("ara-staging-system", "main");
+    let writeError = "";
+    const original = fake.hooks.roleCreated!;
+    fake.hooks.roleCreated = async (e) => {
+      const made = await original(e);
+      const c = new pg.Client({
+        host: "127.0.0.1",
+        port: server.port,
+        user: e.username,
+        password: e.password,
+        database: e.branch,
+      });
+      await c.connect();
+      try {
+        await c.query("DELETE FROM audits");
+      } catch (err) {
+        writeError = (err as Error).message;
+      } finally {
+        await c.end();
+      }
+      return made;
+    };
+    const report = await runDatabaseDrill(options());
+    expect(report.ok).toBe(true);
+    expect(writeError).toMatch(/permission denied/);
+    expect(report.smoke?.auditRows).toBe(AUDITS);
+  });
+
+  it("restores a point in time through restore_point", async () => {
+    const at = new Date(Date.now() - 2 * hour).toISOString();
+    const report = await runDatabaseDrill(options({ source: { kind: "restore-point", at } }));
+    expect(report.ok).toBe(true);
+    expect(fake.calls("list_backups")).toHaveLength(0);
+    expect(fake.calls("create_branch")[0]!.body).toEqual({
+      name: report.branch,
+      parent_branch: "main",
+      restore_point: at,
+    });
+    expect(await leftovers()).toEqual({ databases: [], roles: [], branches: [] });
+  });
+
+  it("the CLI's migration list is the app's, with the app's checksums", () => {
+    expect(loadAppMigrations()).toEqual(expectedMigrations(MIGRATIONS));
+  });
+});
+
+describe("a failed drill cleans up after itself", () => {
+  beforeEach(() => {
+    fake.addBackup("ara-staging-system", "main");
+  });
+
+  it("no successful backup: fails before creating anything, naming the fix", async () => {
+    fake.database("ara-staging-system")!.branches.get("main")!.backups.clear();
+    const report = await runDatabaseDrill(options());
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatch(/no successful backup.*--restore-point/);
+    expect(fake.calls("create_branch")).toHaveLength(0);
+    expect(fake.calls("delete_branch")).toHaveLength(0);
+  });
+
+  it.each([
+    [500, "a 5xx may have created it, so cleanup looks"],
+    [422, "a refusal created nothing"],
+  ])("create fails with %i (%s)", async (status) => {
+    fake.inject({ operationId: "create_branch", status });
+    const report = await runDatabaseDrill(options());
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatch(new RegExp(`create_branch .* answered ${status}`));
+    expect(report.steps.find((s) => s.name === "create branch")?.ok).toBe(false);
+    expect(fake.calls("delete_branch")).toHaveLength(status === 500 ? 1 : 0);
+    expect(report.cleanup.branchDeleted).toBe(true);
+    expect(await leftovers()).toEqual({ databases: [], roles: [], branches: [] });
+  });
+
+  it("the branch never becomes ready: bounded polling, then the branch is deleted", async () => {
+    fake.readyAfterPolls = Infinity;
+    const report = await runDatabaseDrill(options({ readyTimeoutMs: 100, pollIntervalMs: 10 }));
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatch(
+      /branch drill-.* was not ready within 0 s \(last state pending, \d+ polls\)/,
+    );
+    const polls = fake.calls("get_branch").length;
+    expect(polls).toBeGreaterThan(1);
+    expect(polls).toBeLessThan(30);
+    expect(fake.calls("create_role")).toHaveLength(0);
+    expect(await leftovers()).toEqual({ databases: [], roles: [], branches: [] });
+  });
+
+  it("connecting fails: the role and the branch are deleted", async () => {
+    failures.roleCreate = true; // PlanetScale hands out a role the server does not know
+    const report = await runDatabaseDrill(options());
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatch(/cannot connect to 127\.0\.0\.1:\d+\/drill-.* as drill-/);
+    expect(report.cleanup).toEqual({ branchDeleted: true, roleDeleted: true, errors: [] });
+    expect(fake.calls("delete_role")).toHaveLength(1);
+    expect(await leftovers()).toEqual({ databases: [], roles: [], branches: [] });
+  });
+
+  it("the schema is behind the app: the smoke check fails and names the migration", async () => {
+    template = "ara_stale";
+    const report = await runDatabaseDrill(options());
+    expect(report.ok).toBe(false);
+    expect(report.error).toBe(
+      "migration 3 (enable_vector_where_available) is missing: the restore is older than the app's schema",
+    );
+    expect(await leftovers()).toEqual({ databases: [], roles: [], branches: [] });
+  });
+
+  it("the audits table is empty: the smoke check fails", async () => {
+    template = "ara_empty";
+    const report = await runDatabaseDrill(options());
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatch(/audits table is empty/);
+    expect(await leftovers()).toEqual({ databases: [], roles: [], branches: [] });
+  });
+
+  it("over the RTO is a failed drill even when the data is right", async () => {
+    const report = await runDatabaseDrill(options({ rtoSeconds: 0 }));
+    expect(report.smoke?.auditRows).toBe(AUDITS);
+    expect(report.withinRto).toBe(false);
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatch(/over the 0 s RTO/);
+  });
+
+  it("cleanup that keeps failing is reported with the command that finishes it", async () => {
+    fake.inject({ operationId: "delete_branch", status: 503, times: 3 });
+    const report = await runDatabaseDrill(options());
+    expect(report.ok).toBe(false);
+    expect(report.cleanup.branchDeleted).toBe(false);
+    expect(report.cleanup.errors[0]).toMatch(
+      /delete branch drill-.*answered 503.*pscale branch delete ara-staging-system drill-\S+ --org acme/,
+    );
+    // A 503 on the third try too: the branch is really still there.
+    const left = await leftovers();
+    expect(left.branches).toEqual([report.branch]);
+    expect(left.databases).toEqual([report.branch]);
+    await admin.query(`DROP DATABASE ${ident(report.branch)} WITH (FORCE)`);
+  });
+});
