@@ -5,7 +5,7 @@
 // settings instead of being duplicated.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ApiBackupPolicy } from "./api-types";
-import { callApi, getOrUndefined, listAll } from "./client";
+import { callApi, deleteIfPresent, getOrUndefined, listAll } from "./client";
 import {
   checkCredentials,
   checkEnum,
@@ -13,14 +13,12 @@ import {
   checkString,
   compact,
   credentialsFrom,
+  defineProvider,
   diffProps,
   newChecker,
-  resolveSettings,
   slugRule,
-  type ProviderOptions,
   type Props,
 } from "./common";
-import { isApiError } from "./errors";
 
 export const BACKUP_TARGETS = ["production", "development"] as const;
 export const RETENTION_UNITS = ["hour", "day", "week", "month", "year"] as const;
@@ -134,19 +132,10 @@ function outputsOf(p: BackupPolicyInputs, api: ApiBackupPolicy): BackupPolicyOut
   });
 }
 
-export function createBackupPolicyProvider(
-  options: ProviderOptions = {},
-): pulumi.dynamic.ResourceProvider<Props, Props> {
-  const s = resolveSettings(options);
-  return {
-    async check(_olds, news) {
-      return checkBackupPolicyInputs(news);
-    },
-
-    async diff(_id, olds, news) {
-      return diffBackupPolicy(olds, news);
-    },
-
+export const createBackupPolicyProvider = defineProvider(
+  checkBackupPolicyInputs,
+  diffBackupPolicy,
+  (s) => ({
     async create(inputs) {
       const p = inputs as unknown as BackupPolicyInputs;
       const creds = credentialsFrom(inputs, `create ${label(p)}`);
@@ -229,15 +218,11 @@ export function createBackupPolicyProvider(
     async delete(_id, props) {
       const p = props as unknown as BackupPolicyOutputs;
       const creds = credentialsFrom(props, `delete ${label(p)}`);
-      try {
-        await callApi(s.client, creds, {
-          operationId: "delete_backup_policy",
-          params: { organization: p.organization, database: p.database, id: p.policyId },
-          resource: label(p),
-        });
-      } catch (e) {
-        if (!isApiError(e, 404)) throw e;
-      }
+      await deleteIfPresent(s.client, creds, {
+        operationId: "delete_backup_policy",
+        params: { organization: p.organization, database: p.database, id: p.policyId },
+        resource: label(p),
+      });
     },
-  };
-}
+  }),
+);

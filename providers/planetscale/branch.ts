@@ -5,7 +5,7 @@
 // deleting the Branch resource only forgets it (`lifecycle: "database-default"`).
 import type * as pulumi from "@pulumi/pulumi";
 import type { ApiBranch, ApiDatabase } from "./api-types";
-import { callApi, getOrUndefined, type Credentials } from "./client";
+import { callApi, deleteIfPresent, getOrUndefined, type Credentials } from "./client";
 import {
   checkBoolean,
   checkCredentials,
@@ -13,17 +13,16 @@ import {
   checkString,
   compact,
   credentialsFrom,
+  defineProvider,
   diffProps,
   errorMessage,
   newChecker,
   omit,
   postgresClusterSizeRule,
   replicasRule,
-  resolveSettings,
   slugRule,
-  type ProviderOptions,
-  type ProviderSettings,
   type Props,
+  type ProviderSettings,
 } from "./common";
 import { isApiError, resourceInitError } from "./errors";
 import { waitFor } from "./wait";
@@ -229,111 +228,94 @@ async function classifyExisting(
   return "owned";
 }
 
-export function createBranchProvider(
-  options: ProviderOptions = {},
-): pulumi.dynamic.ResourceProvider<Props, Props> {
-  const s = resolveSettings(options);
-  return {
-    async check(_olds, news) {
-      return checkBranchInputs(news);
-    },
-
-    async diff(_id, olds, news) {
-      return diffBranch(olds, news);
-    },
-
-    async create(inputs) {
-      const b = inputs as unknown as BranchInputs;
-      const creds = credentialsFrom(inputs, `create ${label(b)}`);
-      const id = `${b.organization}/${b.database}/${b.name}`;
-      let lifecycle: BranchLifecycle = "owned";
-      const existing = await getBranch(s, creds, b);
-      if (existing) {
-        lifecycle = await classifyExisting(s, creds, b, existing);
-      } else {
-        try {
-          await callApi<ApiBranch>(s.client, creds, {
-            operationId: "create_branch",
-            params: { organization: b.organization, database: b.database },
-            body: compact({
-              name: b.name,
-              parent_branch: b.parentBranch,
-              region: b.region,
-              cluster_size: b.clusterSize,
-              deletion_protected: b.deletionProtected || undefined,
-            }),
-            resource: label(b),
-          });
-        } catch (e) {
-          if (!isApiError(e, 409) && !isApiError(e, 422)) throw e;
-          const raced = await getBranch(s, creds, b);
-          if (!raced) throw e;
-          lifecycle = await classifyExisting(s, creds, b, raced);
-        }
-      }
+export const createBranchProvider = defineProvider(checkBranchInputs, diffBranch, (s) => ({
+  async create(inputs) {
+    const b = inputs as unknown as BranchInputs;
+    const creds = credentialsFrom(inputs, `create ${label(b)}`);
+    const id = `${b.organization}/${b.database}/${b.name}`;
+    let lifecycle: BranchLifecycle = "owned";
+    const existing = await getBranch(s, creds, b);
+    if (existing) {
+      lifecycle = await classifyExisting(s, creds, b, existing);
+    } else {
       try {
-        return { id, outs: await converge(s, creds, b, undefined, lifecycle) };
-      } catch (e) {
-        throw resourceInitError(
-          `PlanetScale ${label(b)} exists but is not finished: ${errorMessage(e)}`,
-          id,
-          omit({ ...b, lifecycle }, CREDENTIAL_KEYS),
-        );
-      }
-    },
-
-    async read(id: string, props?: Props) {
-      const p = props ?? {};
-      const [org, database, name] = id.split("/");
-      const b = {
-        ...(p as unknown as BranchInputs),
-        organization: typeof p["organization"] === "string" ? p["organization"] : (org ?? ""),
-        database: typeof p["database"] === "string" ? p["database"] : (database ?? ""),
-        name: typeof p["name"] === "string" ? p["name"] : (name ?? ""),
-      };
-      const creds = credentialsFrom(p, `read ${label(b)}`);
-      const branch = await getBranch(s, creds, b);
-      if (!branch) return { id: "" };
-      const lifecycle = p["lifecycle"] === "database-default" ? "database-default" : "owned";
-      return { id, props: outputsOf(b, branch, lifecycle) };
-    },
-
-    async update(_id, olds, news) {
-      const b = news as unknown as BranchInputs;
-      const creds = credentialsFrom(news, `update ${label(b)}`);
-      const lifecycle = olds["lifecycle"] === "database-default" ? "database-default" : "owned";
-      if (!(await getBranch(s, creds, b))) {
-        throw new Error(
-          `PlanetScale ${label(b)} no longer exists (deleted outside Pulumi?). Run` +
-            ` \`pulumi refresh\` to drop it from state, then \`pulumi up\` to create it again.`,
-        );
-      }
-      return { outs: await converge(s, creds, b, olds, lifecycle) };
-    },
-
-    async delete(_id, props) {
-      const b = props as unknown as BranchInputs;
-      // The database's default branch goes away with the database; deleting it here would fail
-      // (or, worse, succeed) while the Database resource still exists.
-      if (props["lifecycle"] === "database-default") return;
-      const creds = credentialsFrom(props, `delete ${label(b)}`);
-      const branch = await getBranch(s, creds, b);
-      if (!branch) return;
-      if (branch.deletion_protected) {
-        throw new Error(
-          `PlanetScale ${label(b)} has deletion protection on, so it was not deleted. Set` +
-            ` deletionProtected: false, run \`pulumi up\`, then delete again.`,
-        );
-      }
-      try {
-        await callApi(s.client, creds, {
-          operationId: "delete_branch",
-          params: params(b),
+        await callApi<ApiBranch>(s.client, creds, {
+          operationId: "create_branch",
+          params: { organization: b.organization, database: b.database },
+          body: compact({
+            name: b.name,
+            parent_branch: b.parentBranch,
+            region: b.region,
+            cluster_size: b.clusterSize,
+            deletion_protected: b.deletionProtected || undefined,
+          }),
           resource: label(b),
         });
       } catch (e) {
-        if (!isApiError(e, 404)) throw e;
+        if (!isApiError(e, 409) && !isApiError(e, 422)) throw e;
+        const raced = await getBranch(s, creds, b);
+        if (!raced) throw e;
+        lifecycle = await classifyExisting(s, creds, b, raced);
       }
-    },
-  };
-}
+    }
+    try {
+      return { id, outs: await converge(s, creds, b, undefined, lifecycle) };
+    } catch (e) {
+      throw resourceInitError(
+        `PlanetScale ${label(b)} exists but is not finished: ${errorMessage(e)}`,
+        id,
+        omit({ ...b, lifecycle }, CREDENTIAL_KEYS),
+      );
+    }
+  },
+
+  async read(id: string, props?: Props) {
+    const p = props ?? {};
+    const [org, database, name] = id.split("/");
+    const b = {
+      ...(p as unknown as BranchInputs),
+      organization: typeof p["organization"] === "string" ? p["organization"] : (org ?? ""),
+      database: typeof p["database"] === "string" ? p["database"] : (database ?? ""),
+      name: typeof p["name"] === "string" ? p["name"] : (name ?? ""),
+    };
+    const creds = credentialsFrom(p, `read ${label(b)}`);
+    const branch = await getBranch(s, creds, b);
+    if (!branch) return { id: "" };
+    const lifecycle = p["lifecycle"] === "database-default" ? "database-default" : "owned";
+    return { id, props: outputsOf(b, branch, lifecycle) };
+  },
+
+  async update(_id, olds, news) {
+    const b = news as unknown as BranchInputs;
+    const creds = credentialsFrom(news, `update ${label(b)}`);
+    const lifecycle = olds["lifecycle"] === "database-default" ? "database-default" : "owned";
+    if (!(await getBranch(s, creds, b))) {
+      throw new Error(
+        `PlanetScale ${label(b)} no longer exists (deleted outside Pulumi?). Run` +
+          ` \`pulumi refresh\` to drop it from state, then \`pulumi up\` to create it again.`,
+      );
+    }
+    return { outs: await converge(s, creds, b, olds, lifecycle) };
+  },
+
+  async delete(_id, props) {
+    const b = props as unknown as BranchInputs;
+    // The database's default branch goes away with the database; deleting it here would fail
+    // (or, worse, succeed) while the Database resource still exists.
+    if (props["lifecycle"] === "database-default") return;
+    const creds = credentialsFrom(props, `delete ${label(b)}`);
+    const branch = await getBranch(s, creds, b);
+    if (!branch) return;
+    if (branch.deletion_protected) {
+      throw new Error(
+        `PlanetScale ${label(b)} has deletion protection on, so it was not deleted. Set` +
+          ` deletionProtected: false, run \`pulumi up\`, then delete again.`,
+      );
+    }
+    await deleteIfPresent(s.client, creds, {
+      operationId: "delete_branch",
+      params: params(b),
+      resource: label(b),
+    });
+  },
+}));

@@ -2,7 +2,7 @@
 //
 // Serialized into Pulumi state with the provider: only functions and plain data at module level,
 // and only globals (fetch, setTimeout, AbortSignal, process) at call time.
-import { apiErrorFromResponse, networkError, type ErrorContext } from "./errors";
+import { apiErrorFromResponse, isApiError, networkError, type ErrorContext } from "./errors";
 
 export const DEFAULT_BASE_URL = "https://api.planetscale.com/v1";
 
@@ -225,5 +225,18 @@ export async function getOrUndefined<T>(
       return undefined;
     }
     throw e;
+  }
+}
+
+/** Deletes the resource; a 404 means it is already gone, which is not an error. */
+export async function deleteIfPresent(
+  settings: ClientSettings,
+  credentials: Credentials,
+  call: ApiCall,
+): Promise<void> {
+  try {
+    await callApi(settings, credentials, call);
+  } catch (e) {
+    if (!isApiError(e, 404)) throw e;
   }
 }

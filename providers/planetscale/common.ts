@@ -1,6 +1,7 @@
 // Helpers shared by the PlanetScale providers: settings, credentials, input checks, diffs.
 // Serialized with the provider: functions and plain data only (regular expressions are built
 // inside functions, no module-level objects with methods).
+import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_BASE_URL, type ClientSettings, type Credentials } from "./client";
 import type { PollSettings } from "./wait";
 
@@ -43,6 +44,33 @@ export function resolveSettings(options: ProviderOptions): ProviderSettings {
       timeoutMs: options.readyTimeoutMs ?? 30 * 60_000,
     },
   };
+}
+
+/** The methods of a provider that call the API. */
+export type ApiMethods = Required<
+  Pick<pulumi.dynamic.ResourceProvider<Props, Props>, "create" | "read" | "update" | "delete">
+>;
+
+/**
+ * A provider factory: `check` and `diff` are the resource's pure input check and diff; `methods`
+ * builds the methods that call the API from the settings the factory's options resolve to.
+ */
+export function defineProvider(
+  check: (news: Props) => pulumi.dynamic.CheckResult,
+  diff: (olds: Props, news: Props) => pulumi.dynamic.DiffResult,
+  methods: (s: ProviderSettings) => ApiMethods,
+): (options?: ProviderOptions) => pulumi.dynamic.ResourceProvider<Props, Props> {
+  return (options = {}) => ({
+    async check(_olds, news) {
+      return check(news);
+    },
+
+    async diff(_id, olds, news) {
+      return diff(olds, news);
+    },
+
+    ...methods(resolveSettings(options)),
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
 // organization change is a replacement.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ApiBranch, ApiDatabase } from "./api-types";
-import { callApi, getOrUndefined, type Credentials } from "./client";
+import { callApi, deleteIfPresent, getOrUndefined, type Credentials } from "./client";
 import {
   checkBoolean,
   checkCredentials,
@@ -13,17 +13,16 @@ import {
   checkString,
   compact,
   credentialsFrom,
+  defineProvider,
   diffProps,
   errorMessage,
   newChecker,
   omit,
   postgresClusterSizeRule,
   replicasRule,
-  resolveSettings,
   slugRule,
-  type ProviderOptions,
-  type ProviderSettings,
   type Props,
+  type ProviderSettings,
 } from "./common";
 import { isApiError, resourceInitError } from "./errors";
 import { waitFor } from "./wait";
@@ -213,116 +212,99 @@ function adoptionMismatch(existing: ApiDatabase, d: DatabaseInputs): string | un
   return undefined;
 }
 
-export function createDatabaseProvider(
-  options: ProviderOptions = {},
-): pulumi.dynamic.ResourceProvider<Props, Props> {
-  const s = resolveSettings(options);
-  return {
-    async check(_olds, news) {
-      return checkDatabaseInputs(news);
-    },
-
-    async diff(_id, olds, news) {
-      return diffDatabase(olds, news);
-    },
-
-    async create(inputs) {
-      const d = inputs as unknown as DatabaseInputs;
-      const creds = credentialsFrom(inputs, `create ${label(d)}`);
-      const id = `${d.organization}/${d.name}`;
-      try {
-        await callApi<ApiDatabase>(s.client, creds, {
-          operationId: "create_database",
-          params: { organization: d.organization },
-          body: compact({
-            name: d.name,
-            region: d.region,
-            cluster_size: d.clusterSize,
-            replicas: d.replicas,
-            kind: "postgresql",
-            major_version: d.majorVersion,
-          }),
-          resource: label(d),
-        });
-      } catch (e) {
-        // "Name taken": most likely our own earlier create that failed before Pulumi recorded
-        // it. Adopt the database if it is the one we asked for; otherwise report the clash.
-        if (!isApiError(e, 409) && !isApiError(e, 422)) throw e;
-        const existing = await getDatabase(s, creds, d.organization, d.name);
-        if (!existing) throw e;
-        const mismatch = adoptionMismatch(existing, d);
-        if (mismatch) {
-          throw new Error(
-            `PlanetScale ${label(d)} already exists but ${mismatch}, so it was not created by` +
-              ` this program. Pick another name, or remove the existing database first.`,
-          );
-        }
-      }
-      try {
-        return { id, outs: await converge(s, creds, d, undefined) };
-      } catch (e) {
-        // The database exists: record it (without secrets) so the next `pulumi up` resumes
-        // through update instead of trying to create it again.
-        throw resourceInitError(
-          `PlanetScale ${label(d)} was created but is not finished: ${errorMessage(e)}`,
-          id,
-          omit({ ...d, kind: "postgresql" }, CREDENTIAL_KEYS),
-        );
-      }
-    },
-
-    async read(id: string, props?: Props) {
-      const p = props ?? {};
-      const [orgFromId, nameFromId] = id.split("/");
-      const org = typeof p["organization"] === "string" ? p["organization"] : orgFromId;
-      const name = typeof p["name"] === "string" ? p["name"] : nameFromId;
-      if (!org || !name) throw new Error(`Cannot read PlanetScale database with id "${id}".`);
-      const creds = credentialsFrom(p, `read database ${org}/${name}`);
-      const db = await getDatabase(s, creds, org, name);
-      if (!db) return { id: "" };
-      const branch = await getOrUndefined<ApiBranch>(s.client, creds, {
-        operationId: "get_branch",
-        params: { organization: org, database: name, branch: db.default_branch },
-        resource: `branch ${org}/${name}/${db.default_branch}`,
+export const createDatabaseProvider = defineProvider(checkDatabaseInputs, diffDatabase, (s) => ({
+  async create(inputs) {
+    const d = inputs as unknown as DatabaseInputs;
+    const creds = credentialsFrom(inputs, `create ${label(d)}`);
+    const id = `${d.organization}/${d.name}`;
+    try {
+      await callApi<ApiDatabase>(s.client, creds, {
+        operationId: "create_database",
+        params: { organization: d.organization },
+        body: compact({
+          name: d.name,
+          region: d.region,
+          cluster_size: d.clusterSize,
+          replicas: d.replicas,
+          kind: "postgresql",
+          major_version: d.majorVersion,
+        }),
+        resource: label(d),
       });
-      const d = {
-        ...(p as unknown as DatabaseInputs),
-        organization: org,
-        name,
-        clusterSize: branch?.cluster_name ?? String(p["clusterSize"] ?? ""),
-      };
-      return {
-        id,
-        props: outputsOf(d, db, branch ?? ({ cluster_name: d.clusterSize } as ApiBranch)),
-      };
-    },
-
-    async update(_id, olds, news) {
-      const d = news as unknown as DatabaseInputs;
-      const creds = credentialsFrom(news, `update ${label(d)}`);
-      return { outs: await converge(s, creds, d, olds) };
-    },
-
-    async delete(_id, props) {
-      const d = props as unknown as DatabaseInputs;
-      const creds = credentialsFrom(props, `delete ${label(d)}`);
-      const db = await getDatabase(s, creds, d.organization, d.name);
-      if (!db) return;
-      if (db.deletion_protected) {
+    } catch (e) {
+      // "Name taken": most likely our own earlier create that failed before Pulumi recorded
+      // it. Adopt the database if it is the one we asked for; otherwise report the clash.
+      if (!isApiError(e, 409) && !isApiError(e, 422)) throw e;
+      const existing = await getDatabase(s, creds, d.organization, d.name);
+      if (!existing) throw e;
+      const mismatch = adoptionMismatch(existing, d);
+      if (mismatch) {
         throw new Error(
-          `PlanetScale ${label(d)} has deletion protection on, so it was not deleted. To really` +
-            ` delete it, set deletionProtected: false, run \`pulumi up\`, then delete again.`,
+          `PlanetScale ${label(d)} already exists but ${mismatch}, so it was not created by` +
+            ` this program. Pick another name, or remove the existing database first.`,
         );
       }
-      try {
-        await callApi(s.client, creds, {
-          operationId: "delete_database",
-          params: { organization: d.organization, database: d.name },
-          resource: label(d),
-        });
-      } catch (e) {
-        if (!isApiError(e, 404)) throw e;
-      }
-    },
-  };
-}
+    }
+    try {
+      return { id, outs: await converge(s, creds, d, undefined) };
+    } catch (e) {
+      // The database exists: record it (without secrets) so the next `pulumi up` resumes
+      // through update instead of trying to create it again.
+      throw resourceInitError(
+        `PlanetScale ${label(d)} was created but is not finished: ${errorMessage(e)}`,
+        id,
+        omit({ ...d, kind: "postgresql" }, CREDENTIAL_KEYS),
+      );
+    }
+  },
+
+  async read(id: string, props?: Props) {
+    const p = props ?? {};
+    const [orgFromId, nameFromId] = id.split("/");
+    const org = typeof p["organization"] === "string" ? p["organization"] : orgFromId;
+    const name = typeof p["name"] === "string" ? p["name"] : nameFromId;
+    if (!org || !name) throw new Error(`Cannot read PlanetScale database with id "${id}".`);
+    const creds = credentialsFrom(p, `read database ${org}/${name}`);
+    const db = await getDatabase(s, creds, org, name);
+    if (!db) return { id: "" };
+    const branch = await getOrUndefined<ApiBranch>(s.client, creds, {
+      operationId: "get_branch",
+      params: { organization: org, database: name, branch: db.default_branch },
+      resource: `branch ${org}/${name}/${db.default_branch}`,
+    });
+    const d = {
+      ...(p as unknown as DatabaseInputs),
+      organization: org,
+      name,
+      clusterSize: branch?.cluster_name ?? String(p["clusterSize"] ?? ""),
+    };
+    return {
+      id,
+      props: outputsOf(d, db, branch ?? ({ cluster_name: d.clusterSize } as ApiBranch)),
+    };
+  },
+
+  async update(_id, olds, news) {
+    const d = news as unknown as DatabaseInputs;
+    const creds = credentialsFrom(news, `update ${label(d)}`);
+    return { outs: await converge(s, creds, d, olds) };
+  },
+
+  async delete(_id, props) {
+    const d = props as unknown as DatabaseInputs;
+    const creds = credentialsFrom(props, `delete ${label(d)}`);
+    const db = await getDatabase(s, creds, d.organization, d.name);
+    if (!db) return;
+    if (db.deletion_protected) {
+      throw new Error(
+        `PlanetScale ${label(d)} has deletion protection on, so it was not deleted. To really` +
+          ` delete it, set deletionProtected: false, run \`pulumi up\`, then delete again.`,
+      );
+    }
+    await deleteIfPresent(s.client, creds, {
+      operationId: "delete_database",
+      params: { organization: d.organization, database: d.name },
+      resource: label(d),
+    });
+  },
+}));

@@ -10,10 +10,12 @@ import { portableProvider } from "./portable";
 import type { InheritedRole } from "./role";
 
 // Each resource stores a small closure over the bundled provider code (see ./portable.ts).
-const databaseProvider = portableProvider("database");
-const branchProvider = portableProvider("branch");
-const roleProvider = portableProvider("role");
-const backupPolicyProvider = portableProvider("backupPolicy");
+const PROVIDERS = {
+  database: portableProvider("database"),
+  branch: portableProvider("branch"),
+  role: portableProvider("role"),
+  backupPolicy: portableProvider("backupPolicy"),
+};
 
 /** Module passed to pulumi.dynamic.Resource; the type tokens below follow from it. */
 export const PLANETSCALE_MODULE = "planetscale";
@@ -52,11 +54,32 @@ function withSecrets(
   };
 }
 
-function secretCredentials(args: PlanetScaleCredentialArgs) {
-  return {
-    serviceTokenId: pulumi.secret(args.serviceTokenId),
-    serviceToken: pulumi.secret(args.serviceToken),
-  };
+/**
+ * The arguments of `pulumi.dynamic.Resource` for a resource of `kind`: its inputs are `args`
+ * with the credentials made secret, plus every name in `outputs` (undefined unless `args` has
+ * it), so the engine knows the outputs; `opts` gain the kind's secret outputs.
+ */
+function resourceArgs(
+  kind: keyof typeof PROVIDERS,
+  name: string,
+  args: PlanetScaleCredentialArgs,
+  outputs: readonly string[],
+  opts: pulumi.CustomResourceOptions | undefined,
+) {
+  const inputs: Record<string, unknown> = args as unknown as Record<string, unknown>;
+  return [
+    PROVIDERS[kind],
+    name,
+    {
+      ...args,
+      serviceTokenId: pulumi.secret(args.serviceTokenId),
+      serviceToken: pulumi.secret(args.serviceToken),
+      ...Object.fromEntries(outputs.map((k) => [k, inputs[k]])),
+    },
+    withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS[kind]),
+    PLANETSCALE_MODULE,
+    PLANETSCALE_TYPE_TOKENS[kind].split(":").pop()!,
+  ] as const;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,21 +124,13 @@ export class Database extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      databaseProvider,
-      name,
-      {
-        ...args,
-        ...secretCredentials(args),
-        databaseId: undefined,
-        kind: undefined,
-        state: undefined,
-        ready: undefined,
-        defaultBranch: undefined,
-        htmlUrl: undefined,
-      },
-      withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS.database),
-      PLANETSCALE_MODULE,
-      "Database",
+      ...resourceArgs(
+        "database",
+        name,
+        args,
+        ["databaseId", "kind", "state", "ready", "defaultBranch", "htmlUrl"],
+        opts,
+      ),
     );
   }
 }
@@ -161,24 +176,23 @@ export class Branch extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: BranchArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      branchProvider,
-      name,
-      {
-        ...args,
-        ...secretCredentials(args),
-        branchId: undefined,
-        production: undefined,
-        state: undefined,
-        ready: undefined,
-        htmlUrl: undefined,
-        lifecycle: undefined,
-        parentBranch: args.parentBranch,
-        region: args.region,
-        clusterSize: args.clusterSize,
-      },
-      withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS.branch),
-      PLANETSCALE_MODULE,
-      "Branch",
+      ...resourceArgs(
+        "branch",
+        name,
+        args,
+        [
+          "branchId",
+          "production",
+          "state",
+          "ready",
+          "htmlUrl",
+          "lifecycle",
+          "parentBranch",
+          "region",
+          "clusterSize",
+        ],
+        opts,
+      ),
     );
   }
 }
@@ -228,25 +242,24 @@ export class Role extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      roleProvider,
-      name,
-      {
-        ...args,
-        ...secretCredentials(args),
-        roleId: undefined,
-        name: args.name,
-        username: undefined,
-        password: undefined,
-        host: undefined,
-        port: undefined,
-        databaseName: undefined,
-        inheritedRoles: args.inheritedRoles,
-        expiresAt: undefined,
-        connectionString: undefined,
-      },
-      withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS.role),
-      PLANETSCALE_MODULE,
-      "Role",
+      ...resourceArgs(
+        "role",
+        name,
+        args,
+        [
+          "roleId",
+          "name",
+          "username",
+          "password",
+          "host",
+          "port",
+          "databaseName",
+          "inheritedRoles",
+          "expiresAt",
+          "connectionString",
+        ],
+        opts,
+      ),
     );
   }
 }
@@ -293,23 +306,22 @@ export class BackupPolicy extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: BackupPolicyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      backupPolicyProvider,
-      name,
-      {
-        ...args,
-        ...secretCredentials(args),
-        scheduleTime: args.scheduleTime,
-        scheduleDay: args.scheduleDay,
-        scheduleWeek: args.scheduleWeek,
-        policyId: undefined,
-        displayName: undefined,
-        required: undefined,
-        lastRanAt: undefined,
-        nextRunAt: undefined,
-      },
-      withSecrets(opts, PLANETSCALE_SECRET_OUTPUTS.backupPolicy),
-      PLANETSCALE_MODULE,
-      "BackupPolicy",
+      ...resourceArgs(
+        "backupPolicy",
+        name,
+        args,
+        [
+          "scheduleTime",
+          "scheduleDay",
+          "scheduleWeek",
+          "policyId",
+          "displayName",
+          "required",
+          "lastRanAt",
+          "nextRunAt",
+        ],
+        opts,
+      ),
     );
   }
 }

@@ -5,7 +5,7 @@
 // reporting the error, leaving nothing behind that Pulumi does not know about.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ApiRole } from "./api-types";
-import { callApi, getOrUndefined, type Credentials } from "./client";
+import { callApi, deleteIfPresent, getOrUndefined, type Credentials } from "./client";
 import {
   checkCredentials,
   checkEnumList,
@@ -13,16 +13,14 @@ import {
   checkString,
   compact,
   credentialsFrom,
+  defineProvider,
   diffProps,
   errorMessage,
   newChecker,
-  resolveSettings,
   slugRule,
-  type ProviderOptions,
-  type ProviderSettings,
   type Props,
+  type ProviderSettings,
 } from "./common";
-import { isApiError } from "./errors";
 import { waitFor } from "./wait";
 
 /** The `inherited_roles` enum of the create_role operation. */
@@ -146,129 +144,112 @@ function outputsOf(r: RoleInputs, role: ApiRole, password: string): RoleOutputs 
 }
 
 async function deleteRole(s: ProviderSettings, creds: Credentials, r: RoleInputs, id: string) {
-  try {
-    await callApi(s.client, creds, {
-      operationId: "delete_role",
-      params: params(r, id),
-      query: { successor: r.successor },
-      resource: label(r, id),
-    });
-  } catch (e) {
-    if (!isApiError(e, 404)) throw e;
-  }
+  await deleteIfPresent(s.client, creds, {
+    operationId: "delete_role",
+    params: params(r, id),
+    query: { successor: r.successor },
+    resource: label(r, id),
+  });
 }
 
-export function createRoleProvider(
-  options: ProviderOptions = {},
-): pulumi.dynamic.ResourceProvider<Props, Props> {
-  const s = resolveSettings(options);
-  return {
-    async check(_olds, news) {
-      return checkRoleInputs(news);
-    },
-
-    async diff(_id, olds, news) {
-      return diffRole(olds, news);
-    },
-
-    async create(inputs) {
-      const r = inputs as unknown as RoleInputs;
-      const creds = credentialsFrom(inputs, `create a ${label(r)}`);
-      const created = await callApi<ApiRole>(s.client, creds, {
-        operationId: "create_role",
-        params: { organization: r.organization, database: r.database, branch: r.branch },
-        body: compact({ name: r.name, ttl: r.ttl, inherited_roles: r.inheritedRoles }),
-        resource: label(r),
-      });
-      const role = created.body;
-      if (!role?.id) throw new Error(`PlanetScale created a ${label(r)} but returned no id.`);
+export const createRoleProvider = defineProvider(checkRoleInputs, diffRole, (s) => ({
+  async create(inputs) {
+    const r = inputs as unknown as RoleInputs;
+    const creds = credentialsFrom(inputs, `create a ${label(r)}`);
+    const created = await callApi<ApiRole>(s.client, creds, {
+      operationId: "create_role",
+      params: { organization: r.organization, database: r.database, branch: r.branch },
+      body: compact({ name: r.name, ttl: r.ttl, inherited_roles: r.inheritedRoles }),
+      resource: label(r),
+    });
+    const role = created.body;
+    if (!role?.id) throw new Error(`PlanetScale created a ${label(r)} but returned no id.`);
+    try {
+      if (!role.password) {
+        throw new Error("the create response carried no password");
+      }
+      const ready = await waitFor(
+        {
+          what: label(r, role.id),
+          goal: "ready",
+          poll: async () =>
+            (
+              await callApi<ApiRole>(s.client, creds, {
+                operationId: "get_role",
+                params: params(r, role.id),
+                resource: label(r, role.id),
+              })
+            ).body as ApiRole,
+          isDone: (v) => v.ready === true,
+          stateOf: (v) => (v.ready ? "ready" : "not ready"),
+        },
+        s.poll,
+      );
+      const id = `${r.organization}/${r.database}/${r.branch}/${role.id}`;
+      return { id, outs: outputsOf(r, ready, role.password) };
+    } catch (e) {
+      // Its password is only ever shown once, so a half-made role is useless: remove it.
+      let cleanup = "it was deleted again";
       try {
-        if (!role.password) {
-          throw new Error("the create response carried no password");
-        }
-        const ready = await waitFor(
-          {
-            what: label(r, role.id),
-            goal: "ready",
-            poll: async () =>
-              (
-                await callApi<ApiRole>(s.client, creds, {
-                  operationId: "get_role",
-                  params: params(r, role.id),
-                  resource: label(r, role.id),
-                })
-              ).body as ApiRole,
-            isDone: (v) => v.ready === true,
-            stateOf: (v) => (v.ready ? "ready" : "not ready"),
-          },
-          s.poll,
-        );
-        const id = `${r.organization}/${r.database}/${r.branch}/${role.id}`;
-        return { id, outs: outputsOf(r, ready, role.password) };
-      } catch (e) {
-        // Its password is only ever shown once, so a half-made role is useless: remove it.
-        let cleanup = "it was deleted again";
-        try {
-          await deleteRole(s, creds, r, role.id);
-        } catch (d) {
-          cleanup = `deleting it failed too (${errorMessage(d)}); delete role ${role.id} by hand`;
-        }
-        throw new Error(
-          `PlanetScale ${label(r, role.id)} was created but could not be completed, so ${cleanup}:` +
-            ` ${errorMessage(e)}`,
-        );
+        await deleteRole(s, creds, r, role.id);
+      } catch (d) {
+        cleanup = `deleting it failed too (${errorMessage(d)}); delete role ${role.id} by hand`;
       }
-    },
+      throw new Error(
+        `PlanetScale ${label(r, role.id)} was created but could not be completed, so ${cleanup}:` +
+          ` ${errorMessage(e)}`,
+      );
+    }
+  },
 
-    async read(id: string, props?: Props) {
-      const p = (props ?? {}) as unknown as RoleOutputs;
-      const roleId = typeof p.roleId === "string" ? p.roleId : id.split("/")[3];
-      if (!roleId || typeof p.password !== "string") {
-        throw new Error(
-          `Cannot read PlanetScale role "${id}": its password exists only in Pulumi state, so` +
-            ` roles cannot be imported. Create a new Role resource instead.`,
-        );
-      }
-      const creds = credentialsFrom(props ?? {}, `read ${label(p, roleId)}`);
-      const role = await getOrUndefined<ApiRole>(s.client, creds, {
-        operationId: "get_role",
-        params: params(p, roleId),
-        resource: label(p, roleId),
-      });
-      if (!role || role.deleted_at || role.dropped_at) return { id: "" };
-      return { id, props: outputsOf(p, role, p.password) };
-    },
+  async read(id: string, props?: Props) {
+    const p = (props ?? {}) as unknown as RoleOutputs;
+    const roleId = typeof p.roleId === "string" ? p.roleId : id.split("/")[3];
+    if (!roleId || typeof p.password !== "string") {
+      throw new Error(
+        `Cannot read PlanetScale role "${id}": its password exists only in Pulumi state, so` +
+          ` roles cannot be imported. Create a new Role resource instead.`,
+      );
+    }
+    const creds = credentialsFrom(props ?? {}, `read ${label(p, roleId)}`);
+    const role = await getOrUndefined<ApiRole>(s.client, creds, {
+      operationId: "get_role",
+      params: params(p, roleId),
+      resource: label(p, roleId),
+    });
+    if (!role || role.deleted_at || role.dropped_at) return { id: "" };
+    return { id, props: outputsOf(p, role, p.password) };
+  },
 
-    async update(_id, olds, news) {
-      const r = news as unknown as RoleInputs;
-      const old = olds as unknown as RoleOutputs;
-      const creds = credentialsFrom(news, `update ${label(r, old.roleId)}`);
-      let role: ApiRole | undefined;
-      if (r.name !== undefined && r.name !== old.name) {
-        role = (
-          await callApi<ApiRole>(s.client, creds, {
-            operationId: "update_role",
-            params: params(r, old.roleId),
-            body: { name: r.name },
-            resource: label(r, old.roleId),
-          })
-        ).body;
-      }
-      role ??= (
+  async update(_id, olds, news) {
+    const r = news as unknown as RoleInputs;
+    const old = olds as unknown as RoleOutputs;
+    const creds = credentialsFrom(news, `update ${label(r, old.roleId)}`);
+    let role: ApiRole | undefined;
+    if (r.name !== undefined && r.name !== old.name) {
+      role = (
         await callApi<ApiRole>(s.client, creds, {
-          operationId: "get_role",
+          operationId: "update_role",
           params: params(r, old.roleId),
+          body: { name: r.name },
           resource: label(r, old.roleId),
         })
       ).body;
-      if (!role) throw new Error(`PlanetScale returned no body for ${label(r, old.roleId)}.`);
-      return { outs: outputsOf(r, role, old.password) };
-    },
+    }
+    role ??= (
+      await callApi<ApiRole>(s.client, creds, {
+        operationId: "get_role",
+        params: params(r, old.roleId),
+        resource: label(r, old.roleId),
+      })
+    ).body;
+    if (!role) throw new Error(`PlanetScale returned no body for ${label(r, old.roleId)}.`);
+    return { outs: outputsOf(r, role, old.password) };
+  },
 
-    async delete(_id, props) {
-      const r = props as unknown as RoleOutputs;
-      const creds = credentialsFrom(props, `delete ${label(r, r.roleId)}`);
-      await deleteRole(s, creds, r, r.roleId);
-    },
-  };
-}
+  async delete(_id, props) {
+    const r = props as unknown as RoleOutputs;
+    const creds = credentialsFrom(props, `delete ${label(r, r.roleId)}`);
+    await deleteRole(s, creds, r, r.roleId);
+  },
+}));
