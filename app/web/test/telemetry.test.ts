@@ -188,6 +188,36 @@ describe("OTLP export", () => {
   });
 });
 
+describe("calls to the signer", () => {
+  it("carry the request's trace (traceparent of the signer span) and its x-request-id", async () => {
+    // The receiver stands in for the signer: it records the call and answers {}, which the
+    // app refuses as an unexpected body (502); the headers are what matter here.
+    const signer = await startReceiver();
+    receivers.push(signer);
+    const app = await startApp({ SIGNER_URL: signer.url });
+    apps.push(app);
+    const c = new Client(app.base);
+    await c.startSession();
+    const audit = await c.request("POST", "/api/audits", {
+      json: { organization: "Follow Co", answers: answers(1) },
+    });
+    const res = await c.request("POST", `/api/audits/${audit.body.id}/report`, {
+      headers: { "x-request-id": "follow-into-worker" },
+    });
+    expect(res.status).toBe(502);
+    const call = await signer.waitFor((r) => r.path === "/r2/upload");
+    expect(call.headers["x-request-id"]).toBe("follow-into-worker");
+    const tp = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(String(call.headers.traceparent));
+    expect(tp).not.toBeNull();
+    const line = app.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.request_id === "follow-into-worker" && l.msg === "request");
+    expect(line?.trace_id).toBe(tp![1]);
+    // The parent the worker logs is the app's signer span, a child of the request's span.
+    expect(tp![2]).not.toBe(line?.span_id);
+  });
+});
+
 describe("a collector that is wrong, refuses or hangs", () => {
   it("hanging: requests stay fast, the flush gives up at its time limit, the batches count as dropped", async () => {
     const receiver = await startReceiver("hang");

@@ -12,6 +12,7 @@ export const SIGNER_BINDINGS = {
   urlTtlSeconds: "URL_TTL_SECONDS",
   maxUploadBytes: "MAX_UPLOAD_BYTES",
   allowedContentTypes: "ALLOWED_CONTENT_TYPES",
+  sentryDsn: "SENTRY_DSN",
 } as const satisfies Record<keyof typeof contract.bindings, string>;
 
 /** Binding names, as the replicator's source reads them (checked against contract.json). */

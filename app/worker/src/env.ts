@@ -11,6 +11,8 @@ export interface Env {
   URL_TTL_SECONDS?: PlainVar;
   MAX_UPLOAD_BYTES?: PlainVar;
   ALLOWED_CONTENT_TYPES?: PlainVar;
+  /** Optional: where unhandled errors are reported; unset means they are only logged. */
+  SENTRY_DSN?: string;
 }
 
 /** Bindings of the replicator (src/replicator.ts). Names must match contract.json `replicator.bindings`. */

@@ -21,8 +21,11 @@ import {
 const PDF = "application/pdf";
 let mf: Miniflare;
 
-beforeAll(() => {
+// Waits for workerd to be up: the TTL tests compare the worker's clock with the test's, and a
+// start-up on a busy machine would otherwise land inside the first request's measurement.
+beforeAll(async () => {
   mf = startSigner();
+  await mf.ready;
 });
 afterAll(async () => {
   await mf.dispose();

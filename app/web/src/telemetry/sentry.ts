@@ -52,12 +52,13 @@ export function parseStack(stack: string | undefined): Frame[] {
   return frames.reverse();
 }
 
-// Long base64url runs are tokens (JWTs, refresh tokens, signatures) or keys.
+// JWTs (access tokens), and long base64url runs: refresh tokens, signatures, keys.
+const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g;
 const TOKENISH = /[A-Za-z0-9_-]{32,}(?:\.[A-Za-z0-9_-]+){0,2}/g;
 
 /** Scrubs a string as the logs do (credentials in URLs, bearer tokens, emails) and drops token-like runs. */
 export function scrubText(text: string): string {
-  return scrub(text).replace(TOKENISH, "[redacted]");
+  return scrub(text).replace(JWT, "[redacted]").replace(TOKENISH, "[redacted]");
 }
 
 export type SentryEvent = Record<string, unknown>;
