@@ -28,3 +28,19 @@ export interface LocalRedis {
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
+
+/** s3rver behind the replicator tests' SigV4-verifying proxy (app/worker/test/helpers/s3.ts). */
+export interface LocalS3 {
+  endpoint: string;
+  region: string;
+  keyId: string;
+  secret: string;
+  seen: Array<{ method: string; path: string; headers: Record<string, string>; verdict: string }>;
+  stop(): Promise<void>;
+}
+
+export async function localS3(bucket: string, region: string): Promise<LocalS3> {
+  const mod = await import(path.join(ROOT, "app", "worker", "test", "helpers", "s3.ts"));
+  const s3 = await mod.LocalS3.start(bucket, region);
+  return Object.assign(s3, { keyId: mod.S3_KEY_ID, secret: mod.S3_SECRET }) as LocalS3;
+}
