@@ -80,7 +80,6 @@ export async function main(argv: string[]): Promise<number> {
       throw new Error("the copy read back differs from the dump");
     const result = {
       stack,
-      environment: environmentOf(stack, {}),
       bucket: target.bucket,
       key: objectKey,
       sha256: sha,
