@@ -7,6 +7,6 @@ import { buildEnvironment } from "./program";
 // with the key, the problem and the fix, and nothing reaches a cloud API.
 const options = { stack: pulumi.getStack(), offline: isOfflinePlan() };
 const config = loadStackConfig(options);
-const secrets = loadSecrets(options);
+const secrets = loadSecrets(options, config);
 
 export = buildEnvironment({ config, secrets });

@@ -3,13 +3,19 @@ import { Cache } from "../components/cache";
 import { Database } from "../components/database";
 import { Edge } from "../components/edge";
 import { Monitoring } from "../components/monitoring";
+import { GrafanaAlerting } from "../components/observability/alerting";
+import { LogArchive } from "../components/observability/logs";
+import { ErrorTracking } from "../components/observability/sentry";
+import { SyntheticChecks } from "../components/observability/synthetics";
+import { GrafanaTelemetry } from "../components/observability/telemetry";
+import { stackAlerts, stackJobs } from "../observability/alerts";
 import { Storage } from "../components/storage";
 import { WebApp } from "../components/web-app";
 import { SignerWorker } from "../components/worker";
 import type { StackConfig } from "../stacks/schema";
 import type { SecretName } from "../stacks/secrets";
 import { namer } from "../components/naming";
-import { createProviders } from "./providers";
+import { createProviders, type Providers } from "./providers";
 
 export interface EnvironmentInputs {
   config: StackConfig;
@@ -49,6 +55,9 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     { providers: [providers.cloudflare, providers.aws] },
   );
 
+  // --- Observability: telemetry, alerts, error tracking, the log archive -----------------
+  const observability = buildObservability(config, secrets, providers, hosts, names.stack);
+
   // --- Data tier ------------------------------------------------------------------------
   const database = new Database("database", {
     ...config.database,
@@ -85,6 +94,7 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       accountId: config.accounts.cloudflareAccountId,
       zoneId: config.accounts.cloudflareZoneId,
       hostname: hosts.api,
+      logpush: config.observability.logs.workerArchive,
       storage,
     },
     cloudflareTier,
@@ -119,6 +129,15 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
         // app.<domain> is proxied by Cloudflare: the client's address is in CF-Connecting-IP.
         TRUST_PROXY: "true",
         CLIENT_IP_HEADER: "cf-connecting-ip",
+        // Telemetry and error reporting: absent where the stack turns the integration off.
+        OTEL_SERVICE_NAME: observability.jobs.appJob,
+        OTEL_EXPORTER_OTLP_ENDPOINT: observability.telemetry?.otlpEndpoint,
+        OTEL_EXPORTER_OTLP_HEADERS: observability.telemetry?.otlpHeaders,
+        SENTRY_DSN: observability.errors?.dsn,
+        SENTRY_ENVIRONMENT: config.environment,
+        // What the storage alert compares with: the storage this stack is planned and priced for.
+        REPORT_STORAGE_CAPACITY_BYTES: String(Math.round(config.usage.reportStorageGb * 1024 ** 3)),
+        REPORT_RETENTION_DAYS: String(config.storage.objectExpiryDays),
       },
       protection: config.protection,
     },
@@ -150,7 +169,90 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     appUrl: app.url,
     appDeploymentUrl: app.deploymentUrl,
     appProjectId: app.projectId,
-    // Monitoring
+    // Monitoring and observability
     alertTopicArn: monitoring.alertTopicArn,
+    ...(observability.alerting && { grafanaFolderUid: observability.alerting.folderUid }),
+    ...(observability.errors && { sentryProject: observability.errors.projectSlug }),
+    ...(observability.logs && { logArchiveBucket: observability.logs.bucketName }),
   };
+}
+
+/**
+ * The observability tier: each integration exists only where the stack's config turns it on
+ * (stacks/presets.ts `observability`), so a stack without Grafana or Sentry has none of their
+ * resources and the app simply exports nothing.
+ */
+function buildObservability(
+  config: StackConfig,
+  secrets: Record<SecretName, pulumi.Output<string>>,
+  providers: Providers,
+  hosts: { app: string; api: string },
+  stack: string,
+) {
+  const o = config.observability;
+  const jobs = stackJobs(stack);
+  const grafana = providers.grafana;
+  const telemetry =
+    grafana &&
+    new GrafanaTelemetry(
+      "telemetry",
+      {
+        stackId: config.accounts.grafanaStackId,
+        region: config.accounts.grafanaRegion,
+        otlpUrl: config.accounts.grafanaOtlpUrl,
+      },
+      { provider: grafana.cloud },
+    );
+  const alerting =
+    grafana &&
+    new GrafanaAlerting(
+      "alerting",
+      {
+        alerts: stackAlerts(o.alerting, "grafana", jobs, o.runbookBaseUrl),
+        evaluationIntervalSeconds: o.alerting.evaluationIntervalSeconds,
+        datasourceUid: o.grafana.prometheusDatasourceUid,
+        slos: o.grafana.slos,
+        jobs,
+        runbookBaseUrl: o.runbookBaseUrl,
+      },
+      { provider: grafana.stack },
+    );
+  if (grafana?.sm) {
+    const [appJob, signerJob] = jobs.probeJobs;
+    new SyntheticChecks(
+      "synthetics",
+      {
+        endpoints: [
+          { job: appJob!, url: `https://${hosts.app}/api/ready` },
+          { job: signerJob!, url: `https://${hosts.api}/r2/health` },
+        ],
+        probes: o.grafana.synthetics.probes,
+        frequencySeconds: o.grafana.synthetics.frequencySeconds,
+      },
+      { provider: grafana.sm },
+    );
+  }
+  const errors =
+    providers.sentry &&
+    new ErrorTracking(
+      "errors",
+      { organization: config.accounts.sentryOrganization },
+      { provider: providers.sentry },
+    );
+  const logs = o.logs.workerArchive
+    ? new LogArchive(
+        "logs",
+        {
+          accountId: config.accounts.cloudflareAccountId,
+          location: config.storage.location,
+          retentionDays: o.logs.retentionDays,
+          scriptPrefix: `ara-${stack}-`,
+          r2AccessKeyId: secrets.logArchiveAccessKeyId,
+          r2SecretAccessKey: secrets.logArchiveSecretAccessKey,
+          protection: config.protection,
+        },
+        { provider: providers.cloudflare },
+      )
+    : undefined;
+  return { jobs, telemetry, alerting, errors, logs };
 }

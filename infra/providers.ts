@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { Provider as CloudflareProvider } from "@pulumi/cloudflare/provider";
 import { Provider as RandomProvider } from "@pulumi/random/provider";
+import { Provider as GrafanaProvider } from "@pulumiverse/grafana/provider";
+import { Provider as SentryProvider } from "@pulumiverse/sentry/provider";
 import { Provider as VercelProvider } from "@pulumiverse/vercel/provider";
 import { Provider as UpstashProvider } from "@upstash/pulumi/provider";
 import type { StackConfig } from "../stacks/schema";
@@ -17,6 +19,13 @@ export interface Providers {
   upstash: UpstashProvider;
   aws: AwsProvider;
   random: RandomProvider;
+  /**
+   * Grafana's three credential scopes, each its own provider: the Cloud API (access policies),
+   * the Grafana Cloud stack (folders, alert rules, SLOs) and Synthetic Monitoring (checks).
+   * Absent when the stack turns the integration off.
+   */
+  grafana?: { cloud: GrafanaProvider; stack: GrafanaProvider; sm?: GrafanaProvider };
+  sentry?: SentryProvider;
 }
 
 export function createProviders(
@@ -40,5 +49,32 @@ export function createProviders(
       defaultTags: { tags },
     }),
     random: new RandomProvider("random", {}),
+    grafana: createGrafanaProviders(config, secrets),
+    ...(config.observability.sentry.enabled && {
+      sentry: new SentryProvider("sentry", { token: secrets.sentryAuthToken }),
+    }),
+  };
+}
+
+function createGrafanaProviders(
+  config: StackConfig,
+  secrets: Record<SecretName, pulumi.Output<string>>,
+): Providers["grafana"] {
+  const { grafana } = config.observability;
+  if (!grafana.enabled) return undefined;
+  return {
+    cloud: new GrafanaProvider("grafana-cloud", {
+      cloudAccessPolicyToken: secrets.grafanaCloudAccessPolicyToken,
+    }),
+    stack: new GrafanaProvider("grafana-stack", {
+      url: `https://${config.accounts.grafanaStackSlug}.grafana.net`,
+      auth: secrets.grafanaStackToken,
+    }),
+    ...(grafana.synthetics.enabled && {
+      sm: new GrafanaProvider("grafana-sm", {
+        smAccessToken: secrets.grafanaSmAccessToken,
+        smUrl: config.accounts.grafanaSmUrl,
+      }),
+    }),
   };
 }

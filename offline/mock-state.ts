@@ -111,6 +111,23 @@ const STATE: Record<string, StateFn> = {
     displayName: String(i.name),
     required: false,
   }),
+  "grafana:cloud/accessPolicy:AccessPolicy": (name) => ({ policyId: fake(name, "policy", 36) }),
+  "grafana:cloud/accessPolicyToken:AccessPolicyToken": (name) => ({
+    token: `glc_${fake(name, "glc", 48)}`,
+  }),
+  "grafana:oss/folder:Folder": (name, i) => ({
+    uid: String(i.uid ?? fake(name, "folder", 14)),
+    url: `https://placeholder.grafana.net/dashboards/f/${String(i.uid ?? name)}`,
+  }),
+  "sentry:index/sentryTeam:SentryTeam": (name, i) => ({ slug: String(i.slug ?? name) }),
+  "sentry:index/sentryProject:SentryProject": (name, i) => ({
+    slug: String(i.slug ?? name),
+    projectId: String(parseInt(fake(name, "project", 7), 16)),
+  }),
+  "sentry:index/sentryKey:SentryKey": (name) => ({
+    public: fake(name, "public"),
+    dsnPublic: `https://${fake(name, "public")}@o0.ingest.us.sentry.io/${parseInt(fake(name, "project", 7), 16)}`,
+  }),
   "vercel:index/deployment:Deployment": (name) => ({
     url: `${fake(name, "dpl", 12)}.vercel.app`,
     domains: [],
@@ -136,6 +153,11 @@ export function mockResourceState(
 type CallFn = (inputs: Record<string, any>, root: string) => Record<string, unknown>;
 
 const CALLS: Record<string, CallFn> = {
+  // Grafana Synthetic Monitoring's public probes, by name (a few of the real ones).
+  "grafana:syntheticMonitoring/getProbes:getProbes": () => ({
+    id: "probes",
+    probes: { Frankfurt: 1, London: 2, NorthVirginia: 3, Ohio: 4, Oregon: 5, Singapore: 6 },
+  }),
   // The real invoke walks `<path>/.vercel/output` and returns each file with its size and
   // digest; computing the same here makes an artifact change show up in the plan diff.
   "vercel:index/getPrebuiltProject:getPrebuiltProject": (inputs, root) => {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { PRESETS, type Preset } from "./presets";
 import { ENVIRONMENTS, StackConfig, STRUCTURED_KEYS } from "./schema";
-import { OFFLINE_SECRET_PLACEHOLDER, SECRETS, type SecretName } from "./secrets";
+import { OFFLINE_SECRET_PLACEHOLDER, SECRETS, type SecretName, type SecretSpec } from "./secrets";
 
 /** The project's config namespace: keys are `ara:<name>`. */
 export const NAMESPACE = "ara";
@@ -148,10 +148,13 @@ export function resolveStackConfig(
  * gets obviously fake stand-ins, so it never touches a real credential. Every value is a
  * secret Output either way.
  */
-export function loadSecrets(options: LoadOptions): Record<SecretName, pulumi.Output<string>> {
+export function loadSecrets(
+  options: LoadOptions,
+  config?: StackConfig,
+): Record<SecretName, pulumi.Output<string>> {
   const raw = pulumi.runtime.allConfig();
   const encrypted = new Set(Object.keys(raw).filter((k) => isConfigSecret(k)));
-  const values = resolveSecrets(raw, encrypted, process.env, options);
+  const values = resolveSecrets(raw, encrypted, process.env, options, config);
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => [name, pulumi.secret(value)]),
   ) as Record<SecretName, pulumi.Output<string>>;
@@ -163,13 +166,12 @@ export function resolveSecrets(
   encrypted: ReadonlySet<string>,
   env: Readonly<Record<string, string | undefined>>,
   options: LoadOptions,
+  /** The stack's config: a credential of an integration it turns off may be absent. */
+  config?: StackConfig,
 ): Record<SecretName, string> {
   const problems: ConfigProblem[] = [];
   const out = {} as Record<SecretName, string>;
-  for (const [name, spec] of Object.entries(SECRETS) as [
-    SecretName,
-    (typeof SECRETS)[SecretName],
-  ][]) {
+  for (const [name, spec] of Object.entries(SECRETS) as [SecretName, SecretSpec][]) {
     const key = `${NAMESPACE}:${spec.key}`;
     const fromConfig = raw[key];
     if (fromConfig !== undefined && !encrypted.has(key)) {
@@ -187,6 +189,9 @@ export function resolveSecrets(
     const value = fromConfig ?? env[spec.env];
     if (value !== undefined && value !== "") {
       out[name] = value;
+    } else if (config && spec.neededWhen && !spec.neededWhen(config)) {
+      // The integration is off: nothing will use it, and its provider is never created.
+      out[name] = "";
     } else {
       problems.push({
         key,

@@ -100,12 +100,11 @@ const dev: Preset = {
     },
     grafana: {
       enabled: true,
-      plan: "free",
       prometheusDatasourceUid: "grafanacloud-prom",
       slos: false,
       synthetics: { enabled: false, probes: US_PROBES, frequencySeconds: 900 },
     },
-    sentry: { enabled: true, plan: "developer" },
+    sentry: { enabled: true },
     // Workers Logs keeps 7 days, dev's whole retention: no archive.
     logs: { retentionDays: 7, workerArchive: false },
   },
@@ -204,7 +203,6 @@ const prod: Preset = {
     alerting: { evaluationIntervalSeconds: 60, rules: REQUIRED_ALERTS },
     grafana: {
       enabled: true,
-      plan: "free",
       prometheusDatasourceUid: "grafanacloud-prom",
       slos: true,
       // 2 checks × 3 probes every 5 minutes is 51,840 runs a month, inside prod's share of the
@@ -212,7 +210,7 @@ const prod: Preset = {
       // probe every minute.
       synthetics: { enabled: true, probes: US_PROBES, frequencySeconds: 300 },
     },
-    sentry: { enabled: true, plan: "developer" },
+    sentry: { enabled: true },
     logs: { retentionDays: 365, workerArchive: true },
   },
   budget: { monthlyUsd: 500, warnAtPercent: 80 },

@@ -361,8 +361,6 @@ export const ObservabilitySettings = z
     /** Grafana Cloud: OTLP write token, alert rules, SLOs and synthetic checks. */
     grafana: z.strictObject({
       enabled: z.boolean(),
-      /** The account's plan, for the cost model: Free includes 10k series, 50 GB logs and traces, 100k checks. */
-      plan: z.enum(["free", "pro"]),
       /** UID of the stack's Prometheus (Mimir) data source, which the rules and SLOs query. */
       prometheusDatasourceUid: z.string().min(1),
       /** Grafana SLOs for P95 < 500 ms and errors < 0.1%, with burn-rate alerts. */
@@ -380,8 +378,6 @@ export const ObservabilitySettings = z
     /** Sentry: one project per stack and the client key whose DSN the app reports to. */
     sentry: z.strictObject({
       enabled: z.boolean(),
-      /** The organization's plan, for the cost model: Developer is free for one user. */
-      plan: z.enum(["developer", "team"]),
     }),
     logs: z.strictObject({
       /** How long logs are kept (ARA: 7 days dev, 30 staging, 365 prod). */

@@ -1,3 +1,5 @@
+import type { StackConfig } from "./schema";
+
 /**
  * The credentials the program needs, where each comes from, and how to supply it.
  * A secret is read from encrypted stack config first, then from the environment, so CI can
@@ -10,7 +12,14 @@ export interface SecretSpec {
   env: string;
   /** What it is and which access it needs; shown when it is missing. */
   purpose: string;
+  /**
+   * Only needed when this holds for the stack's config (an optional integration is on);
+   * otherwise the credential may be absent. Unset: always needed.
+   */
+  neededWhen?: (config: StackConfig) => boolean;
 }
+
+const grafanaOn = (c: StackConfig) => c.observability.grafana.enabled;
 
 export const SECRETS = {
   cloudflareApiToken: {
@@ -39,6 +48,48 @@ export const SECRETS = {
     key: "planetscaleServiceToken",
     env: "PLANETSCALE_SERVICE_TOKEN",
     purpose: "the PlanetScale service token itself (docs/credentials.md lists its accesses)",
+  },
+  grafanaCloudAccessPolicyToken: {
+    key: "grafanaCloudAccessPolicyToken",
+    env: "GRAFANA_CLOUD_ACCESS_POLICY_TOKEN",
+    purpose:
+      "a Grafana Cloud access policy token with accesspolicies:read, accesspolicies:write and accesspolicies:delete on the organization (docs/credentials.md)",
+    neededWhen: grafanaOn,
+  },
+  grafanaStackToken: {
+    key: "grafanaStackToken",
+    env: "GRAFANA_AUTH",
+    purpose:
+      "a service-account token of the Grafana Cloud stack in ara:grafanaStackSlug with the Editor role (folders, alert rules, SLOs; docs/credentials.md)",
+    neededWhen: grafanaOn,
+  },
+  grafanaSmAccessToken: {
+    key: "grafanaSmAccessToken",
+    env: "GRAFANA_SM_ACCESS_TOKEN",
+    purpose:
+      "the Synthetic Monitoring access token of the Grafana Cloud stack (Testing & synthetics → Config; docs/credentials.md)",
+    neededWhen: (c) =>
+      c.observability.grafana.enabled && c.observability.grafana.synthetics.enabled,
+  },
+  sentryAuthToken: {
+    key: "sentryAuthToken",
+    env: "SENTRY_AUTH_TOKEN",
+    purpose:
+      "a Sentry organization auth token with project:write, team:write and project:read for ara:sentryOrganization (docs/credentials.md)",
+    neededWhen: (c) => c.observability.sentry.enabled,
+  },
+  logArchiveAccessKeyId: {
+    key: "logArchiveAccessKeyId",
+    env: "LOG_ARCHIVE_ACCESS_KEY_ID",
+    purpose:
+      "the Access Key ID of an R2 API token with Object Read & Write on the bucket ara-<stack>-logs, which Logpush writes the worker's logs with (docs/credentials.md)",
+    neededWhen: (c) => c.observability.logs.workerArchive,
+  },
+  logArchiveSecretAccessKey: {
+    key: "logArchiveSecretAccessKey",
+    env: "LOG_ARCHIVE_SECRET_ACCESS_KEY",
+    purpose: "the Secret Access Key of that R2 API token (docs/credentials.md)",
+    neededWhen: (c) => c.observability.logs.workerArchive,
   },
 } as const satisfies Record<string, SecretSpec>;
 

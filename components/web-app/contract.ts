@@ -22,6 +22,12 @@ export function isSensitive(name: WebVariable): boolean {
   return contract.variables[name].sensitive;
 }
 
+/** Whether the app runs without the variable (an integration the stack may turn off). */
+export function isOptional(name: WebVariable): boolean {
+  const v: Record<string, unknown> = contract.variables[name];
+  return v.optional === true;
+}
+
 /** The contract's own word on which variables are generated, checked against the type above. */
 export function contractGenerated(): string[] {
   return Object.entries(contract.variables)

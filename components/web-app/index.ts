@@ -10,6 +10,7 @@ import { AraComponent, stateful, type Protection } from "../component";
 import {
   contractGenerated,
   GENERATED_VARIABLES,
+  isOptional,
   isSensitive,
   WEB_CONTRACT,
   type ProvidedVariable,
@@ -49,9 +50,10 @@ export interface WebAppArgs {
   /**
    * Values of the app's environment from the other tiers, one per variable that
    * app/web/contract.json says they provide. The contract decides which variables exist and
-   * which are sensitive; `JWT_SECRET` and `DATA_KEY` are generated here.
+   * which are sensitive; `JWT_SECRET` and `DATA_KEY` are generated here. A variable the
+   * contract marks `optional` may be `undefined` (its integration is off) and is then not set.
    */
-  variables: Record<ProvidedVariable, pulumi.Input<string>>;
+  variables: Record<ProvidedVariable, pulumi.Input<string> | undefined>;
   /**
    * Protection for `DATA_KEY`: replacing it would make every stored contact email unreadable.
    */
@@ -115,19 +117,27 @@ export class WebApp extends AraComponent {
       stateful(this, args.protection),
     );
 
-    const values: Record<WebVariable, pulumi.Input<string>> = {
+    const values: Record<WebVariable, pulumi.Input<string> | undefined> = {
       ...args.variables,
       JWT_SECRET: jwtSecret.base64,
       DATA_KEY: dataKey.base64,
     };
-    const env = (Object.keys(WEB_CONTRACT.variables) as WebVariable[]).map((key) => {
+    const present = (Object.keys(WEB_CONTRACT.variables) as WebVariable[]).filter((key) => {
+      if (values[key] !== undefined) return true;
+      if (isOptional(key)) return false;
+      throw new Error(
+        `WebApp ${name}: ${key} has no value, but app/web/contract.json does not mark it optional. Pass its value in infra/program.ts.`,
+      );
+    });
+    const env = present.map((key) => {
       const sensitive = isSensitive(key);
+      const value = values[key] as pulumi.Input<string>;
       return new ProjectEnvironmentVariable(
         `${name}-env-${key.toLowerCase().replace(/_/g, "-")}`,
         {
           projectId: project.id,
           key,
-          value: sensitive ? pulumi.secret(values[key]) : values[key],
+          value: sensitive ? pulumi.secret(value) : value,
           sensitive,
           // Production only: previews never receive production credentials.
           targets: ["production"],

@@ -47,6 +47,11 @@ export interface SignerWorkerArgs {
    * Share of invocations whose logs Workers observability keeps (0–1).
    */
   logSamplingRate: pulumi.Input<number>;
+  /**
+   * Include the scripts' trace events in the account's Logpush jobs (the stack's log archive,
+   * components/observability/logs.ts).
+   */
+  logpush: boolean;
   /** The reports bucket and, in prod, its replication target. */
   storage: ReportsStorage;
 }
@@ -75,7 +80,7 @@ const DEAD_LETTER_CONSUMER = { batchSize: 50, maxRetries: 5, maxWaitTimeMs: 60_0
  * ```ts
  * const worker = new SignerWorker("worker", { accountId, zoneId, hostname: "api.example.com",
  *   urlTtlSeconds: 900, maxUploadBytes: 26214400,
- *   allowedContentTypes: ["application/pdf"], logSamplingRate: 1, storage },
+ *   allowedContentTypes: ["application/pdf"], logSamplingRate: 1, logpush: false, storage },
  *   { providers: [cloudflareProvider, randomProvider] });
  * export const signerToken = worker.signerToken; // secret; the web app's SIGNER_TOKEN
  * ```
@@ -120,6 +125,7 @@ export class SignerWorker extends AraComponent {
         compatibilityDate: contract.compatibilityDate,
         bindings,
         observability: observability(args.logSamplingRate),
+        logpush: args.logpush,
       },
       { parent: this },
     );
@@ -201,6 +207,7 @@ function createReplicator(
       compatibilityDate: contract.compatibilityDate,
       bindings,
       observability: observability(args.logSamplingRate),
+      logpush: args.logpush,
     },
     { parent },
   );

@@ -35,7 +35,7 @@ export interface Included extends Allowance {
    * Set when the allowance belongs to an account all stacks share: the stack is credited its
    * `ara:usage.sharedCostShare` of it. Unset: the allowance is the resource's own.
    */
-  sharedBy?: "workersPaid" | "vercelPro";
+  sharedBy?: "workersPaid" | "vercelPro" | "grafanaCloud";
 }
 
 /**
@@ -181,7 +181,38 @@ const QUEUES_PRICING =
   "cloudflare/cloudflare-docs src/content/partials/workers/queues_pricing.mdx@96996fd3";
 const CF_DATE = "2026-08-21";
 
+const WORKERS_LOGPUSH = "developers.cloudflare.com/workers/observability/logs/logpush/";
+
 export const cloudflare = {
+  /** Workers Trace Events Logpush (the worker log archive): Workers Paid only. */
+  workersLogpush: {
+    usd: 0.05,
+    per: "1M requests logged",
+    rateFor: { size: 1_000_000, label: "1M" },
+    usageUnit: "",
+    included: {
+      quantity: 10_000_000,
+      unit: "requests per account-month",
+      word: "included",
+      sharedBy: "workersPaid",
+      source: WORKERS_LOGPUSH,
+      date: "2026-11-29",
+    },
+    source: WORKERS_LOGPUSH,
+    date: "2026-11-29",
+  } satisfies Metered,
+  /**
+   * The log archive bucket's storage. The account's R2 free tier is already credited to the
+   * reports bucket, so none is credited here.
+   */
+  r2LogArchiveStorage: {
+    usd: 0.015,
+    per: "GB-month (R2 Standard)",
+    rateFor: { size: 1, label: "GB-month" },
+    usageUnit: "GB",
+    source: "developers.cloudflare.com/r2/pricing/",
+    date: "2026-08-21",
+  } satisfies Metered,
   workersPaidMinimum: {
     usd: 5,
     per: "account-month (Workers Paid)",
@@ -439,4 +470,86 @@ export const aws = {
     source: "AWS pricing calculator convention",
     date: "2026-03-01",
   } satisfies Allowance,
+};
+
+const GRAFANA_PRICING = "grafana.com/pricing";
+const GRAFANA_INVOICE =
+  "grafana.com/docs/grafana-cloud/cost-management-and-billing/understand-your-invoice/";
+const GRAFANA_DATE = "2026-11-29";
+const grafanaFree = (quantity: number, unit: string): Included => ({
+  quantity,
+  unit,
+  word: "free",
+  sharedBy: "grafanaCloud",
+  source: GRAFANA_PRICING,
+  date: GRAFANA_DATE,
+});
+
+/**
+ * Grafana Cloud: one account for every environment. The Free tier includes the allowances
+ * below; usage beyond them needs Pro, whose fee and rates are priced here so that a stack that
+ * outgrows its share of Free shows the cost rather than $0.
+ */
+export const grafanaCloud = {
+  proPlatformFee: {
+    usd: 19,
+    per: "account-month (Pro)",
+    source: GRAFANA_PRICING,
+    date: GRAFANA_DATE,
+    note: "Charged only when a stack's usage exceeds its share of the Free tier.",
+  } satisfies Price,
+  metricsSeries: {
+    usd: 6.5,
+    per: "1,000 active series (Pro)",
+    rateFor: { size: 1000, label: "1,000 series" },
+    usageUnit: "series",
+    included: grafanaFree(10_000, "active series"),
+    source: GRAFANA_PRICING,
+    date: GRAFANA_DATE,
+  } satisfies Metered,
+  logs: {
+    usd: 0.5,
+    per: "GB ingested (Pro: $0.05 processed + $0.40 written + $0.10 retained 30 days, rounded up)",
+    rateFor: { size: 1, label: "GB" },
+    usageUnit: "GB",
+    included: grafanaFree(50, "GB logs per month"),
+    source: `${GRAFANA_INVOICE}logs-invoice/`,
+    date: GRAFANA_DATE,
+  } satisfies Metered,
+  traces: {
+    usd: 0.5,
+    per: "GB ingested (Pro, as logs)",
+    rateFor: { size: 1, label: "GB" },
+    usageUnit: "GB",
+    included: grafanaFree(50, "GB traces per month"),
+    source: `${GRAFANA_INVOICE}logs-invoice/`,
+    date: GRAFANA_DATE,
+  } satisfies Metered,
+  syntheticExecutions: {
+    usd: 5,
+    per: "10,000 API test executions (Pro)",
+    rateFor: { size: 10_000, label: "10,000" },
+    usageUnit: "",
+    included: grafanaFree(100_000, "API test executions per month"),
+    source: `${GRAFANA_INVOICE}synthetic-monitoring-invoice/`,
+    date: GRAFANA_DATE,
+  } satisfies Metered,
+  /** Executions = probes × checks × 43,200 / frequency in minutes (a 30-day month). */
+  minutesPerMonth: {
+    quantity: 43_200,
+    unit: "minutes per 30-day month",
+    source: `${GRAFANA_INVOICE}synthetic-monitoring-invoice/`,
+    date: GRAFANA_DATE,
+  } satisfies Allowance,
+};
+
+/** Sentry: one organization for every environment, on the free Developer plan. */
+export const sentry = {
+  developerPlan: {
+    usd: 0,
+    per: "organization-month (Developer: 1 user, 5k errors, 5M spans)",
+    source: "sentry.io/pricing",
+    date: "2026-11-29",
+    note: "A second user needs Team ($26/month billed annually), shared by sentryCostShare.",
+  } satisfies Price,
 };

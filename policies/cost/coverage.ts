@@ -7,7 +7,10 @@ import { planetScaleKind, T } from "../lib/types";
  * are reported until someone decides what they cost, never counted as $0 silently.
  */
 export type TypeCoverage =
-  | { status: "priced"; vendor: "planetscale" | "upstash" | "cloudflare" | "vercel" | "aws" }
+  | {
+      status: "priced";
+      vendor: "planetscale" | "upstash" | "cloudflare" | "vercel" | "aws" | "grafana" | "sentry";
+    }
   | { status: "free"; reason: string }
   | { status: "unpriced"; reason: string };
 
@@ -90,6 +93,23 @@ export const TYPE_COVERAGE: Readonly<Record<string, TypeCoverage>> = {
   "vercel:index/logDrain:LogDrain": free(
     "ara:usage has no log volume, so drained logs are left out (docs/cost.md)",
   ),
+
+  // Observability (components/observability). Grafana's usage is priced on the telemetry token
+  // (metrics, logs, traces) and on the checks; everything else is configuration.
+  [T.grafanaAccessPolicyToken]: priced("grafana"),
+  [T.grafanaCheck]: priced("grafana"),
+  [T.grafanaAccessPolicy]: free("Grafana Cloud access policies carry no charge"),
+  [T.grafanaFolder]: free("Grafana folders carry no charge"),
+  [T.grafanaRuleGroup]: free(
+    "Grafana-managed alert rules are included (500 on Free, 2,000 on paid plans)",
+  ),
+  [T.grafanaSlo]: free(
+    "SLOs are included; their recording rules add a few active series, inside the metrics line",
+  ),
+  [T.sentryProject]: priced("sentry"),
+  [T.sentryTeam]: free("Sentry teams carry no charge; the organization's plan is priced"),
+  [T.sentryKey]: free("Sentry client keys carry no charge; the organization's plan is priced"),
+  [T.logpushJob]: priced("cloudflare"),
 };
 
 /**

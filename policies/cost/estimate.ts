@@ -10,6 +10,7 @@ import type {
 } from "./types";
 import { priceAws } from "./vendors/aws";
 import { priceCloudflare } from "./vendors/cloudflare";
+import { priceGrafana, priceSentry } from "./vendors/grafana";
 import { pricePlanetScale } from "./vendors/planetscale";
 import { priceUpstash } from "./vendors/upstash";
 import { priceVercel } from "./vendors/vercel";
@@ -33,6 +34,8 @@ const VENDORS: readonly ((ledger: Ledger) => void)[] = [
   priceCloudflare,
   priceVercel,
   priceAws,
+  priceGrafana,
+  priceSentry,
 ];
 
 /**

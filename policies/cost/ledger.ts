@@ -37,7 +37,8 @@ export function createLedger(resources: readonly CostResource[], inputs: Estimat
     ofType: (test) => resources.filter((r) => test(r.type)),
     meter: (entry, used) => {
       const by = entry.included?.sharedBy;
-      return metered(entry, used, by ? inputs.usage.sharedCostShare[by] : undefined);
+      // A share the stack does not state is 0: no allowance is credited to it.
+      return metered(entry, used, by ? (inputs.usage.sharedCostShare[by] ?? 0) : undefined);
     },
     add: (r, service, item, term) => {
       const line = { urn: r.urn, service, item, monthly: cents(term.monthly), basis: term.basis };

@@ -73,6 +73,20 @@ export const T = {
   webAppComponent: "ara:app:WebApp",
   monitoringComponent: "ara:monitoring:Monitoring",
 
+  logpushJob: "cloudflare:index/logpushJob:LogpushJob",
+  vercelLogDrain: "vercel:index/logDrain:LogDrain",
+  grafanaAccessPolicy: "grafana:cloud/accessPolicy:AccessPolicy",
+  grafanaAccessPolicyToken: "grafana:cloud/accessPolicyToken:AccessPolicyToken",
+  grafanaFolder: "grafana:oss/folder:Folder",
+  grafanaRuleGroup: "grafana:alerting/ruleGroup:RuleGroup",
+  grafanaSlo: "grafana:slo/sLO:SLO",
+  grafanaCheck: "grafana:syntheticMonitoring/check:Check",
+  sentryTeam: "sentry:index/sentryTeam:SentryTeam",
+  sentryProject: "sentry:index/sentryProject:SentryProject",
+  sentryKey: "sentry:index/sentryKey:SentryKey",
+  grafanaAlertingComponent: "ara:observability:GrafanaAlerting",
+  logArchiveComponent: "ara:observability:LogArchive",
+
   randomBytes: "random:index/randomBytes:RandomBytes",
   stack: "pulumi:pulumi:Stack",
 } as const;

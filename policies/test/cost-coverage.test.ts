@@ -77,7 +77,7 @@ describe("resource coverage", () => {
     const types = [
       "grafana:index/folder:Folder",
       "pagerduty:index/service:Service",
-      "sentry:index/sentryProject:SentryProject",
+      "sentry:index/sentryIssueAlert:SentryIssueAlert",
       "aws:ses/domainIdentity:DomainIdentity",
       "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
       "pulumi-nodejs:dynamic/other:Thing",

@@ -1,6 +1,7 @@
 import type { TypeEntry } from "../rule";
 import { aws } from "./aws";
 import { cloudflare } from "./cloudflare";
+import { observability } from "./observability";
 import { planetscale } from "./planetscale";
 import { pulumi } from "./pulumi";
 import { upstash } from "./upstash";
@@ -17,4 +18,5 @@ export const TABLE: Readonly<Record<string, TypeEntry>> = Object.freeze({
   ...upstash,
   ...aws,
   ...planetscale,
+  ...observability,
 });

@@ -43,13 +43,21 @@ describe.each(STACKS)("stack %s follows the component conventions", (stack) => {
     const providers = new Set(
       r.resources.filter((x) => x.type.startsWith("pulumi:providers:")).map((x) => x.urn),
     );
-    expect([...providers].map((u) => u.split("::").pop()).sort()).toEqual([
-      "aws",
-      "cloudflare",
-      "random",
-      "upstash",
-      "vercel",
-    ]);
+    // Grafana has three credential scopes, one provider each; Synthetic Monitoring's exists
+    // only where the stack runs synthetic checks (not in dev).
+    expect([...providers].map((u) => u.split("::").pop()).sort()).toEqual(
+      [
+        "aws",
+        "cloudflare",
+        "grafana-cloud",
+        ...(stack === "dev" ? [] : ["grafana-sm"]),
+        "grafana-stack",
+        "random",
+        "sentry",
+        "upstash",
+        "vercel",
+      ].sort(),
+    );
     for (const x of r.resources.filter(
       (y) =>
         y.custom &&

@@ -102,9 +102,56 @@ function expectedChildren(c: StackConfig): Record<string, string[]> {
         "client-ip-header",
         "jwt-secret",
         "data-key",
+        "otel-service-name",
+        "sentry-environment",
+        "report-storage-capacity-bytes",
+        "report-retention-days",
+        ...(c.observability.grafana.enabled
+          ? ["otel-exporter-otlp-endpoint", "otel-exporter-otlp-headers"]
+          : []),
+        ...(c.observability.sentry.enabled ? ["sentry-dsn"] : []),
       ].map((v) => `env-${v}`),
     ],
+    ...observabilityChildren(c),
   };
+}
+
+/** The observability tier: each integration's component only where the stack turns it on. */
+function observabilityChildren(c: StackConfig): Record<string, string[]> {
+  const o = c.observability;
+  const severities = new Set(Object.values(o.alerting.rules).map((r) => r!.severity));
+  return {
+    ...(o.grafana.enabled && {
+      telemetry: ["policy", "token"],
+      alerting: [
+        "folder",
+        ...[...severities].map((s) => `rules-${s}`),
+        ...(o.grafana.slos ? ["slo-latency", "slo-availability"] : []),
+      ],
+    }),
+    ...(o.grafana.enabled && o.grafana.synthetics.enabled && { synthetics: ["app", "signer"] }),
+    ...(o.sentry.enabled && { errors: ["team", "project", "key"] }),
+    ...(o.logs.workerArchive && { logs: ["bucket", "r2dev", "lifecycle", "workers"] }),
+  };
+}
+
+const OBSERVABILITY_TYPES: Record<string, string> = {
+  telemetry: "ara:observability:GrafanaTelemetry",
+  alerting: "ara:observability:GrafanaAlerting",
+  synthetics: "ara:observability:SyntheticChecks",
+  errors: "ara:observability:ErrorTracking",
+  logs: "ara:observability:LogArchive",
+};
+
+function observabilityProviders(c: StackConfig): string[] {
+  const g = c.observability.grafana;
+  return [
+    ...(g.enabled
+      ? ["pulumi:providers:grafana::grafana-cloud", "pulumi:providers:grafana::grafana-stack"]
+      : []),
+    ...(g.enabled && g.synthetics.enabled ? ["pulumi:providers:grafana::grafana-sm"] : []),
+    ...(c.observability.sentry.enabled ? ["pulumi:providers:sentry::sentry"] : []),
+  ];
 }
 
 /** Children that hold data or guard it: protected and retained where the stack says so. */
@@ -119,6 +166,7 @@ const STATEFUL = [
   "storage-bucket",
   "storage-replica",
   "storage-replica-versioning",
+  "logs-bucket",
   "app-data-key",
 ];
 
@@ -139,6 +187,10 @@ describe.each(STACKS)("the %s graph", (stack) => {
         "ara:monitoring:Monitoring::monitoring",
         "ara:storage:Storage::storage",
         "ara:worker:SignerWorker::worker",
+        ...Object.keys(observabilityChildren(config())).map(
+          (n) => `${OBSERVABILITY_TYPES[n]}::${n}`,
+        ),
+        ...observabilityProviders(config()),
         "pulumi:providers:aws::aws",
         "pulumi:providers:cloudflare::cloudflare",
         "pulumi:providers:random::random",
@@ -159,7 +211,11 @@ describe.each(STACKS)("the %s graph", (stack) => {
     const expected = expectedChildren(config());
     for (const names of [...Object.values(actual), ...Object.values(expected)]) names.sort();
     expect(actual).toEqual(expected);
-    const total = 1 + 12 + Object.values(expected).reduce((n, c) => n + c.length, 0);
+    const top =
+      12 +
+      Object.keys(observabilityChildren(config())).length +
+      observabilityProviders(config()).length;
+    const total = 1 + top + Object.values(expected).reduce((n, c) => n + c.length, 0);
     expect(run().resources).toHaveLength(total);
   });
 

@@ -51,6 +51,8 @@ describe.each(STACKS)("web app in %s", (stack) => {
         "SIGNER_TOKEN",
         "JWT_SECRET",
         "DATA_KEY",
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "SENTRY_DSN",
       ].sort(),
     );
     for (const v of vars) {

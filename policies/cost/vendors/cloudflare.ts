@@ -2,6 +2,7 @@ import { T } from "../../lib/types";
 import { cloudflare } from "../catalog";
 import { num, shareText, usd } from "../format";
 import type { Ledger } from "../ledger";
+import type { CostResource } from "../types";
 
 /**
  * Resources that only exist inside a zone. The zone is config, not a resource, so its plan's
@@ -22,13 +23,20 @@ export const ZONE_SCOPED: ReadonlySet<string> = new Set([
  */
 export function priceCloudflare(ledger: Ledger): void {
   priceR2(ledger);
+  priceLogArchive(ledger);
   priceWorkers(ledger);
   priceQueues(ledger);
   priceZonePlan(ledger);
 }
 
+/** The log archive (components/observability/logs.ts) is the bucket named `ara-<stack>-logs`. */
+export function isLogArchiveBucket(r: CostResource): boolean {
+  return r.type === T.r2Bucket && /-logs$/.test(String(r.props.name ?? ""));
+}
+
 function priceR2(ledger: Ledger): void {
-  const buckets = ledger.ofType((t) => t === T.r2Bucket);
+  // The report figures in ara:usage describe the reports bucket, not the log archive.
+  const buckets = ledger.ofType((t) => t === T.r2Bucket).filter((r) => !isLogArchiveBucket(r));
   if (buckets.length === 0) return;
   const { usage } = ledger;
   const service = "Cloudflare R2";
@@ -49,6 +57,32 @@ function priceR2(ledger: Ledger): void {
     service,
     "Class B operations",
     ledger.meter(cloudflare.r2ClassB, usage.reportReadsPerMonth),
+  );
+}
+
+/** The worker log archive: Logpush of trace events, and the bucket's storage. */
+function priceLogArchive(ledger: Ledger): void {
+  const { usage } = ledger;
+  for (const r of ledger.resources.filter(isLogArchiveBucket)) {
+    const gb = usage.logArchiveGb ?? 0;
+    ledger.add(
+      r,
+      "Cloudflare R2",
+      "log archive storage",
+      ledger.meter(cloudflare.r2LogArchiveStorage, gb),
+    );
+  }
+  const jobs = ledger.ofType((t) => t === T.logpushJob);
+  if (jobs.length === 0) return;
+  const logged = {
+    value: usage.workerRequestsPerMonth,
+    text: `${num(usage.workerRequestsPerMonth)} worker requests`,
+  };
+  ledger.spread(
+    jobs,
+    "Cloudflare Logpush",
+    "Workers trace events",
+    ledger.meter(cloudflare.workersLogpush, logged),
   );
 }
 

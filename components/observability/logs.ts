@@ -1,0 +1,111 @@
+import * as pulumi from "@pulumi/pulumi";
+import { LogpushJob } from "@pulumi/cloudflare/logpushJob";
+import { R2Bucket } from "@pulumi/cloudflare/r2bucket";
+import { R2BucketLifecycle } from "@pulumi/cloudflare/r2bucketLifecycle";
+import { R2ManagedDomain } from "@pulumi/cloudflare/r2managedDomain";
+import { AraComponent, stateful, type Protection } from "../component";
+
+const DAY_SECONDS = 86_400;
+
+/** Settings of the `LogArchive` component. */
+export interface LogArchiveArgs {
+  /** Cloudflare account of the workers and the bucket. */
+  accountId: pulumi.Input<string>;
+  /** R2 location hint of the bucket. */
+  location: pulumi.Input<string>;
+  /** Logs are deleted this many days after they arrive: the stack's log retention. */
+  retentionDays: number;
+  /** Worker script names start with this (`ara-<stack>-`), so a shared account ships only its own. */
+  scriptPrefix: pulumi.Input<string>;
+  /**
+   * S3 credentials of an R2 API token with Object Read & Write on the bucket, which Logpush
+   * writes with (developers.cloudflare.com/logs/get-started/enable-destinations/r2/).
+   */
+  r2AccessKeyId: pulumi.Input<string>;
+  r2SecretAccessKey: pulumi.Input<string>;
+  /** Protection for the bucket (stacks/presets.ts `protection`). */
+  protection: Protection;
+}
+
+/**
+ * The `LogArchive` component keeps the worker's logs for the stack's whole retention. Workers
+ * Logs keeps 7 days, so a Logpush job ships every `workers_trace_events` record of this stack's
+ * scripts to a private R2 bucket (`ara-<stack>-logs`), whose lifecycle deletes them after
+ * `retentionDays`. The scripts must set `logpush: true` to be included (components/worker).
+ *
+ * #### Minimal example
+ * ```ts
+ * new LogArchive("logs", { accountId, location: "enam", retentionDays: 365,
+ *   scriptPrefix: "ara-prod-", r2AccessKeyId, r2SecretAccessKey,
+ *   protection: { protect: true, retainOnDelete: true } }, { provider: cloudflare });
+ * ```
+ */
+export class LogArchive extends AraComponent {
+  /** The archive bucket's name. */
+  public readonly bucketName: pulumi.Output<string>;
+
+  constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ara:observability:LogArchive", name, opts);
+
+    const bucket = this.createBucket(args);
+    this.createLogpush(bucket, args);
+
+    this.bucketName = bucket.name;
+    this.registerOutputs({ bucketName: this.bucketName });
+  }
+
+  private createBucket(args: LogArchiveArgs): R2Bucket {
+    const bucket = new R2Bucket(
+      this.child("bucket"),
+      {
+        accountId: args.accountId,
+        name: this.physical("logs", "r2Bucket"),
+        location: args.location,
+      },
+      stateful(this, args.protection),
+    );
+    const on = { accountId: args.accountId, bucketName: bucket.name };
+    new R2ManagedDomain(this.child("r2dev"), { ...on, enabled: false }, { parent: this });
+    new R2BucketLifecycle(
+      this.child("lifecycle"),
+      {
+        ...on,
+        rules: [
+          {
+            id: "expire-logs",
+            enabled: true,
+            conditions: { prefix: "" },
+            // R2 lifecycle ages are in seconds.
+            deleteObjectsTransition: {
+              condition: { type: "Age", maxAge: args.retentionDays * DAY_SECONDS },
+            },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    return bucket;
+  }
+
+  private createLogpush(bucket: R2Bucket, args: LogArchiveArgs): LogpushJob {
+    return new LogpushJob(
+      this.child("workers"),
+      {
+        accountId: args.accountId,
+        name: this.physical("workers-logs", "generic"),
+        dataset: "workers_trace_events",
+        enabled: true,
+        destinationConf: pulumi.secret(
+          pulumi.interpolate`r2://${bucket.name}/workers/{DATE}?account-id=${args.accountId}&access-key-id=${args.r2AccessKeyId}&secret-access-key=${args.r2SecretAccessKey}`,
+        ),
+        filter: pulumi.output(args.scriptPrefix).apply((prefix) =>
+          JSON.stringify({
+            where: { and: [{ key: "ScriptName", operator: "startsWith", value: prefix }] },
+          }),
+        ),
+        outputOptions: { outputType: "ndjson", timestampFormat: "rfc3339" },
+      },
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,184 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProgramRun } from "../../offline/engine";
+import { T } from "../../policies/lib/types";
+import { planStack, type StackName } from "../harness";
+import { at, component, DOMAINS, ofType, one, planAll, STACKS } from "./tier";
+
+let runs: Record<StackName, ProgramRun>;
+beforeAll(async () => {
+  runs = await planAll();
+});
+
+/** Every Grafana rule of a stack: alert id → [severity, comparator, threshold, for]. */
+function rules(run: ProgramRun): Record<string, [string, string, number, string]> {
+  const out: Record<string, [string, string, number, string]> = {};
+  for (const g of ofType(run, T.grafanaRuleGroup)) {
+    for (const r of g.inputs.rules as any[]) {
+      const c = JSON.parse(r.datas.find((d: any) => d.refId === "C").model);
+      const ev = c.conditions[0].evaluator;
+      expect(r.labels.severity, `${g.name}: ${r.name}`).toBe(
+        String(g.inputs.name).split("-").pop(),
+      );
+      out[r.labels.alert_id] = [r.labels.severity, ev.type, ev.params[0], r.for];
+    }
+  }
+  return out;
+}
+
+const REQUIRED = {
+  "application-down": ["critical", "gt", 0.5, "0s"],
+  "error-rate": ["critical", "gt", 0.01, "5m"],
+  "response-time-critical": ["critical", "gt", 2, "10m"],
+  "database-connections": ["critical", "gt", 0.9, "0s"],
+  "response-time-warning": ["warning", "gt", 0.5, "15m"],
+  "cache-hit-rate": ["warning", "lt", 0.8, "30m"],
+  "storage-usage": ["warning", "gt", 0.8, "24h"],
+};
+
+const EXPECTED_ALERTS: Record<StackName, Record<string, unknown>> = {
+  prod: REQUIRED,
+  staging: REQUIRED,
+  dev: {
+    "error-rate": REQUIRED["error-rate"],
+    "response-time-critical": REQUIRED["response-time-critical"],
+    "database-connections": REQUIRED["database-connections"],
+    "storage-usage": REQUIRED["storage-usage"],
+  },
+};
+
+describe.each(STACKS)("observability in %s", (stack) => {
+  const run = () => runs[stack];
+
+  it("runs the stack's alerts with their severity, threshold and window", () => {
+    expect(rules(run())).toEqual(EXPECTED_ALERTS[stack]);
+  });
+
+  it("keeps the rule groups in the stack's own folder, evaluated every minute", () => {
+    const folder = one(run(), T.grafanaFolder);
+    expect(folder.inputs).toMatchObject({ title: `ARA ${stack}`, uid: `ara-${stack}-alerts` });
+    for (const g of ofType(run(), T.grafanaRuleGroup)) {
+      expect(g.inputs).toMatchObject({ folderUid: folder.outputs.uid, intervalSeconds: 60 });
+      for (const r of g.inputs.rules as any[]) {
+        const query = JSON.parse(r.datas[0].model);
+        // Only this stack's series: environments share one Grafana Cloud stack.
+        expect(query.expr).toMatch(new RegExp(`job(=|=~)"ara-${stack}-`));
+        expect(r.annotations.runbook_url).toMatch(/\/docs\/runbooks\.md#[a-z-]+$/);
+      }
+    }
+  });
+
+  it("models the two SLOs where the stack wants them", () => {
+    const slos = ofType(run(), T.grafanaSlo);
+    if (stack === "dev") return expect(slos).toEqual([]);
+    expect(
+      slos.map((s) => [(s.inputs.objectives as any)[0].value, at(s, "queries.0.type")]).sort(),
+    ).toEqual([
+      [0.95, "ratio"],
+      [0.999, "ratio"],
+    ]);
+    const latency = slos.find((s) => (s.inputs.objectives as any)[0].value === 0.95)!;
+    expect(at(latency, "queries.0.ratio.successMetric")).toBe(
+      `ara_http_server_duration_seconds_bucket{job="ara-${stack}-web",le="0.5"}`,
+    );
+    expect(at(latency, "alerting.fastburn.labels")).toEqual([
+      { key: "severity", value: "critical" },
+    ]);
+  });
+
+  it("gives the app a write-only token to this Grafana Cloud stack, as a secret", () => {
+    const policy = one(run(), T.grafanaAccessPolicy);
+    expect(policy.inputs).toMatchObject({
+      scopes: ["metrics:write", "logs:write", "traces:write"],
+      realms: [{ type: "stack", identifier: "000000" }],
+      region: "prod-us-east-0",
+    });
+    const token = one(run(), T.grafanaAccessPolicyToken);
+    expect(token.inputs.accessPolicyId).toBe(policy.outputs.policyId);
+    const env = (key: string) => ofType(run(), T.vercelEnvVar).find((v) => v.inputs.key === key)!;
+    const headers = env("OTEL_EXPORTER_OTLP_HEADERS");
+    expect(headers.inputs).toMatchObject({ sensitive: true, value: "[secret]" });
+    expect(headers.secretInputs).toContain("value");
+    const basic = String(headers.props.value).replace("Authorization=Basic%20", "");
+    // The token is secret in state; the header carries it as basic auth for the stack id.
+    expect(token.outputs.token).toBe("[secret]");
+    expect(Buffer.from(basic, "base64").toString()).toMatch(/^000000:glc_[0-9a-f]{48}$/);
+    expect(env("OTEL_EXPORTER_OTLP_ENDPOINT").props.value).toBe(
+      "https://otlp-gateway-prod-us-east-0.grafana.net/otlp",
+    );
+    expect(env("OTEL_SERVICE_NAME").props.value).toBe(`ara-${stack}-web`);
+    const dsn = env("SENTRY_DSN");
+    expect(dsn.inputs).toMatchObject({ sensitive: true, value: "[secret]" });
+    expect(String(dsn.props.value)).toMatch(
+      /^https:\/\/[0-9a-f]+@o0\.ingest\.us\.sentry\.io\/\d+$/,
+    );
+  });
+
+  it("probes /api/ready and /r2/health from 3 locations where synthetics are on", () => {
+    const checks = ofType(run(), T.grafanaCheck);
+    if (stack === "dev") return expect(checks).toEqual([]);
+    expect(checks.map((c) => [c.inputs.job, c.inputs.target]).sort()).toEqual([
+      [`ara-${stack}-app`, `https://app.${DOMAINS[stack]}/api/ready`],
+      [`ara-${stack}-signer`, `https://api.${DOMAINS[stack]}/r2/health`],
+    ]);
+    for (const c of checks) expect((c.inputs.probes as number[]).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("archives the worker's logs for the stack's retention where Workers Logs keeps less", () => {
+    const archive = ofType(run(), T.logArchiveComponent);
+    const days = { dev: 7, staging: 30, prod: 365 }[stack];
+    const scripts = ofType(run(), T.workersScript);
+    if (days <= 7) {
+      expect(archive).toEqual([]);
+      expect(ofType(run(), T.logpushJob)).toEqual([]);
+      for (const s of scripts) expect(s.inputs.logpush).toBe(false);
+      return;
+    }
+    const { children } = component(run(), T.logArchiveComponent);
+    const bucket = children.find((c) => c.type === T.r2Bucket)!;
+    expect(bucket.inputs.name).toBe(`ara-${stack}-logs`);
+    const lifecycle = children.find((c) => c.type === T.r2Lifecycle)!;
+    expect(at(lifecycle, "rules.0.deleteObjectsTransition.condition.maxAge")).toBe(days * 86_400);
+    const job = one(run(), T.logpushJob);
+    expect(job.inputs).toMatchObject({
+      dataset: "workers_trace_events",
+      destinationConf: "[secret]",
+    });
+    expect(JSON.parse(String(job.inputs.filter)).where.and[0].value).toBe(`ara-${stack}-`);
+    for (const s of scripts) expect(s.inputs.logpush).toBe(true);
+  });
+});
+
+describe("integrations turned off", () => {
+  it("create none of their resources, and the app gets no exporter or DSN", async () => {
+    const run = await planStack("prod", {
+      config: {
+        "ara:observability": JSON.stringify({
+          grafana: { enabled: false },
+          sentry: { enabled: false },
+          logs: { retentionDays: 7, workerArchive: false },
+        }),
+      },
+    });
+    const types = new Set(run.resources.map((r) => r.type));
+    for (const t of [...types])
+      expect(t).not.toMatch(
+        /^(grafana|sentry):|pulumi:providers:(grafana|sentry)|ara:observability:/,
+      );
+    expect(types.has(T.logpushJob)).toBe(false);
+    const keys = ofType(run, T.vercelEnvVar).map((v) => v.inputs.key);
+    expect(keys).not.toContain("OTEL_EXPORTER_OTLP_ENDPOINT");
+    expect(keys).not.toContain("OTEL_EXPORTER_OTLP_HEADERS");
+    expect(keys).not.toContain("SENTRY_DSN");
+    expect(keys).toContain("OTEL_SERVICE_NAME");
+  });
+
+  it("turn synthetics off alone without touching the rules", async () => {
+    const run = await planStack("prod", {
+      config: {
+        "ara:observability": JSON.stringify({ grafana: { synthetics: { enabled: false } } }),
+      },
+    });
+    expect(ofType(run, T.grafanaCheck)).toEqual([]);
+    expect(ofType(run, T.grafanaRuleGroup)).toHaveLength(2);
+  });
+});
