@@ -280,6 +280,31 @@ function renderResult() {
     } }, "Start again"))));
 }
 
+// Core Web Vitals from the browser's own PerformanceObserver (no third-party script), sent once
+// when the page is hidden, the end of a visit, to POST /api/vitals. INP is approximated by the
+// longest interaction seen.
+(() => {
+  if (!("PerformanceObserver" in window)) return;
+  const vitals = {};
+  const observe = (type, fn, more) => {
+    try { new PerformanceObserver((list) => list.getEntries().forEach(fn)).observe({ type, buffered: true, ...more }); } catch (e) {}
+  };
+  observe("largest-contentful-paint", (e) => { vitals.LCP = e.startTime; });
+  observe("paint", (e) => { if (e.name === "first-contentful-paint") vitals.FCP = e.startTime; });
+  observe("layout-shift", (e) => { if (!e.hadRecentInput) vitals.CLS = (vitals.CLS || 0) + e.value; });
+  observe("event", (e) => { if (e.interactionId) vitals.INP = Math.max(vitals.INP || 0, e.duration); }, { durationThreshold: 40 });
+  const nav = performance.getEntriesByType("navigation")[0];
+  if (nav && nav.responseStart > 0) vitals.TTFB = nav.responseStart;
+  let sent = false;
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "hidden" || sent) return;
+    const list = Object.entries(vitals).map(([name, value]) => ({ name, value: Math.max(0, Math.round(value * 1000) / 1000) }));
+    if (list.length === 0) return;
+    sent = true;
+    navigator.sendBeacon("/api/vitals", new Blob([JSON.stringify(list)], { type: "application/json" }));
+  });
+})();
+
 (async () => {
   try {
     const saved = await api("GET", "/api/wizard");

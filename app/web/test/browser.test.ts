@@ -283,4 +283,26 @@ describe("the wizard page in a real browser", () => {
     expect(problems.filter((p) => !/status of 429/.test(p))).toEqual([]);
     await close();
   }, 120_000);
+  it("reports Core Web Vitals to POST /api/vitals when the page is hidden, under its CSP", async () => {
+    const { page, problems, close } = await open("desktop");
+    try {
+      await page.click("#next"); // an interaction, and a layout change
+      const sent = page.waitForResponse((r) => r.url().endsWith("/api/vitals"));
+      await page.evaluate(() => {
+        Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+      });
+      const res = await sent;
+      expect(res.status()).toBe(204);
+      const metrics = await (await fetch(dev.base + "/api/metrics")).text();
+      for (const name of ["FCP", "TTFB"]) {
+        expect(metrics).toMatch(
+          new RegExp(`^ara_web_vitals_count\\{metric="${name}",rating="[a-z-]+"\\} [1-9]`, "m"),
+        );
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
 });
