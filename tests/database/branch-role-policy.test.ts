@@ -1,39 +1,34 @@
 // Branch, Role and BackupPolicy providers against the spec-driven fake.
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../providers/planetscale/common";
-import { checked, createDatabase, rejection, useFakePlanetScale, type Env } from "./helpers";
+import {
+  changed,
+  checked,
+  createDatabase,
+  NIGHTLY_POLICY,
+  rejection,
+  useFakePlanetScale,
+  type Env,
+} from "./helpers";
 
-function branchInputs(env: Env, overrides: Record<string, unknown> = {}) {
-  return { ...env.creds, organization: "acme", database: "ara-dev", name: "dev", ...overrides };
-}
-
-function roleInputs(env: Env, overrides: Record<string, unknown> = {}) {
-  return {
+/** Inputs in acme/ara-dev: the token, `fields`, then the test's overrides. */
+function inAraDev(fields: Record<string, unknown>) {
+  return (env: Env, overrides: Record<string, unknown> = {}) => ({
     ...env.creds,
     organization: "acme",
     database: "ara-dev",
-    branch: "main",
-    name: "app",
-    inheritedRoles: ["pg_write_all_data", "pg_read_all_data"],
+    ...fields,
     ...overrides,
-  };
+  });
 }
 
-function policyInputs(env: Env, overrides: Record<string, unknown> = {}) {
-  return {
-    ...env.creds,
-    organization: "acme",
-    database: "ara-dev",
-    name: "nightly",
-    target: "production",
-    retentionValue: 7,
-    retentionUnit: "day",
-    frequencyValue: 1,
-    frequencyUnit: "day",
-    scheduleTime: "03:30",
-    ...overrides,
-  };
-}
+const branchInputs = inAraDev({ name: "dev" });
+const roleInputs = inAraDev({
+  branch: "main",
+  name: "app",
+  inheritedRoles: ["pg_write_all_data", "pg_read_all_data"],
+});
+const policyInputs = inAraDev({ ...NIGHTLY_POLICY, scheduleTime: "03:30" });
 
 describe("Branch provider", () => {
   const env = useFakePlanetScale();
@@ -108,21 +103,9 @@ describe("Branch provider", () => {
       env.providers.branch.diff!(id, outs, branchInputs(env, o));
 
     expect(await diff({})).toMatchObject({ changes: false });
-    expect(await diff({ clusterSize: "PS_20_AWS_ARM" })).toEqual({
-      changes: true,
-      replaces: [],
-      deleteBeforeReplace: false,
-    });
-    expect(await diff({ name: "dev2" })).toEqual({
-      changes: true,
-      replaces: ["name"],
-      deleteBeforeReplace: false,
-    });
-    expect(await diff({ parentBranch: "other" })).toEqual({
-      changes: true,
-      replaces: ["parentBranch"],
-      deleteBeforeReplace: true,
-    });
+    expect(await diff({ clusterSize: "PS_20_AWS_ARM" })).toEqual(changed([]));
+    expect(await diff({ name: "dev2" })).toEqual(changed(["name"]));
+    expect(await diff({ parentBranch: "other" })).toEqual(changed(["parentBranch"], true));
     expect(await diff({ database: UNKNOWN })).toMatchObject({ replaces: ["database"] });
   });
 
@@ -211,11 +194,9 @@ describe("Role provider", () => {
       env.providers.role.diff!(id, outs, { ...inputs, ...o });
 
     expect(await diff({})).toMatchObject({ changes: false });
-    expect(await diff({ inheritedRoles: ["pg_read_all_data"] })).toEqual({
-      changes: true,
-      replaces: ["inheritedRoles"],
-      deleteBeforeReplace: false,
-    });
+    expect(await diff({ inheritedRoles: ["pg_read_all_data"] })).toEqual(
+      changed(["inheritedRoles"]),
+    );
     expect(await diff({ name: "app2" })).toMatchObject({ changes: true, replaces: [] });
 
     const { outs: renamed } = await env.providers.role.update!(id, outs, {
@@ -286,11 +267,7 @@ describe("BackupPolicy provider", () => {
     expect(outs).toMatchObject({ name: "nightly", retentionValue: 7, required: false });
 
     const news = { ...inputs, retentionValue: 30 };
-    expect(await env.providers.backupPolicy.diff!(id, outs, news)).toEqual({
-      changes: true,
-      replaces: [],
-      deleteBeforeReplace: false,
-    });
+    expect(await env.providers.backupPolicy.diff!(id, outs, news)).toEqual(changed([]));
     const { outs: updated } = await env.providers.backupPolicy.update!(id, outs, news);
     expect(updated).toMatchObject({ retentionValue: 30, policyId: outs["policyId"] });
 

@@ -2,7 +2,7 @@
 // resume after partial failure, idempotent delete.
 import { describe, expect, it } from "vitest";
 import { UNKNOWN } from "../../providers/planetscale/common";
-import { createDatabase, databaseInputs, rejection, useFakePlanetScale } from "./helpers";
+import { changed, createDatabase, databaseInputs, rejection, useFakePlanetScale } from "./helpers";
 
 describe("Database provider", () => {
   const env = useFakePlanetScale();
@@ -64,27 +64,15 @@ describe("Database provider", () => {
       env.providers.database.diff!(id, outs, databaseInputs(env, overrides));
 
     expect(await diff({})).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-    expect(await diff({ clusterSize: "PS_20_AWS_ARM" })).toEqual({
-      changes: true,
-      replaces: [],
-      deleteBeforeReplace: false,
-    });
+    expect(await diff({ clusterSize: "PS_20_AWS_ARM" })).toEqual(changed([]));
     expect(await diff({ replicas: 2 })).toMatchObject({ changes: true, replaces: [] });
     expect(await diff({ deletionProtected: true })).toMatchObject({ changes: true, replaces: [] });
     // Token rotation rewrites state in place; it never recreates the database.
     expect(await diff({ serviceToken: "rotated" })).toMatchObject({ changes: true, replaces: [] });
     // A new name can be created next to the old one.
-    expect(await diff({ name: "ara-dev-2" })).toEqual({
-      changes: true,
-      replaces: ["name"],
-      deleteBeforeReplace: false,
-    });
+    expect(await diff({ name: "ara-dev-2" })).toEqual(changed(["name"]));
     // Same name in a new region cannot coexist: the old one must go first.
-    expect(await diff({ region: "eu-west" })).toEqual({
-      changes: true,
-      replaces: ["region"],
-      deleteBeforeReplace: true,
-    });
+    expect(await diff({ region: "eu-west" })).toEqual(changed(["region"], true));
     expect(await diff({ organization: "other" })).toMatchObject({ replaces: ["organization"] });
     expect(await diff({ majorVersion: "18" })).toMatchObject({ replaces: ["majorVersion"] });
     // Unknown during preview: assume it changes.
@@ -96,7 +84,7 @@ describe("Database provider", () => {
         ...databaseInputs(env),
         __provider: "exports.handler = new",
       }),
-    ).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    ).toEqual(changed([]));
   });
 
   it("an update that only rotates the token or the code writes nothing to PlanetScale", async () => {

@@ -62,6 +62,21 @@ export function databaseInputs(env: Env, overrides: Record<string, unknown> = {}
   };
 }
 
+/** A nightly backup policy of the production branch, kept 7 days: the tests' usual policy. */
+export const NIGHTLY_POLICY = {
+  name: "nightly",
+  target: "production",
+  retentionValue: 7,
+  retentionUnit: "day",
+  frequencyValue: 1,
+  frequencyUnit: "day",
+} as const;
+
+/** The whole result `diff` gives for a change that replaces `replaces` (none: an update). */
+export function changed(replaces: string[], deleteBeforeReplace = false) {
+  return { changes: true, replaces, deleteBeforeReplace };
+}
+
 /** Runs check like the engine does and fails on check failures. */
 export async function checked(
   provider: PlanetScaleProviders[keyof PlanetScaleProviders],

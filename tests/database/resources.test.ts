@@ -10,6 +10,7 @@ import {
   PLANETSCALE_TYPE_TOKENS,
   Role,
 } from "../../providers/planetscale";
+import { NIGHTLY_POLICY } from "./helpers";
 
 interface Registration {
   type: string;
@@ -89,15 +90,7 @@ describe("PlanetScale resource classes", () => {
       branch: "main",
       inheritedRoles: ["pg_read_all_data"],
     });
-    const policy = new BackupPolicy("nightly", {
-      ...scope,
-      name: "nightly",
-      target: "production",
-      retentionValue: 7,
-      retentionUnit: "day",
-      frequencyValue: 1,
-      frequencyUnit: "day",
-    });
+    const policy = new BackupPolicy("nightly", { ...scope, ...NIGHTLY_POLICY });
     await Promise.all([db.urn, branch.urn, role.urn, policy.urn].map(valueOf));
     await (pulumi.runtime as any).waitForRPCs?.();
 
