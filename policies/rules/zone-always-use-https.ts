@@ -1,7 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { resourceRule, type RuleMeta } from "../lib/define";
-import { T } from "../lib/types";
-import { settingId } from "../lib/zone-settings";
+import type { RuleMeta } from "../lib/define";
+import { zoneSettingRule } from "../lib/zone-settings";
 
 export const meta: RuleMeta = {
   name: "zone-always-use-https",
@@ -17,10 +16,5 @@ export const meta: RuleMeta = {
  * @severity high
  */
 export function zoneAlwaysUseHttps(): ResourceValidationPolicy {
-  return resourceRule(meta, T.zoneSetting, (args, report) => {
-    if (settingId(args.props) !== "always_use_https") return;
-    if (args.props.value !== "on") {
-      report(`always_use_https is ${JSON.stringify(args.props.value)}, not "on".`);
-    }
-  });
+  return zoneSettingRule(meta, "always_use_https", "on");
 }

@@ -1,7 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { resourceRule, type RuleMeta } from "../lib/define";
-import { T } from "../lib/types";
-import { settingId } from "../lib/zone-settings";
+import type { RuleMeta } from "../lib/define";
+import { zoneSettingRule } from "../lib/zone-settings";
 
 export const meta: RuleMeta = {
   name: "zone-ssl-strict",
@@ -18,10 +17,5 @@ export const meta: RuleMeta = {
  * @severity high
  */
 export function zoneSslStrict(): ResourceValidationPolicy {
-  return resourceRule(meta, T.zoneSetting, (args, report) => {
-    if (settingId(args.props) !== "ssl") return;
-    if (args.props.value !== "strict") {
-      report(`ssl is ${JSON.stringify(args.props.value)}, not "strict".`);
-    }
-  });
+  return zoneSettingRule(meta, "ssl", "strict");
 }

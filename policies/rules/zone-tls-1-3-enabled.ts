@@ -1,7 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { resourceRule, type RuleMeta } from "../lib/define";
-import { T } from "../lib/types";
-import { settingId } from "../lib/zone-settings";
+import type { RuleMeta } from "../lib/define";
+import { zoneSettingRule } from "../lib/zone-settings";
 
 export const meta: RuleMeta = {
   name: "zone-tls-1-3-enabled",
@@ -17,10 +16,5 @@ export const meta: RuleMeta = {
  * @severity high
  */
 export function zoneTls13Enabled(): ResourceValidationPolicy {
-  return resourceRule(meta, T.zoneSetting, (args, report) => {
-    if (settingId(args.props) !== "tls_1_3") return;
-    if (args.props.value !== "on") {
-      report(`tls_1_3 is ${JSON.stringify(args.props.value)}, not "on".`);
-    }
-  });
+  return zoneSettingRule(meta, "tls_1_3", "on");
 }
