@@ -14,8 +14,10 @@ import {
   type RestoreSource,
 } from "../../recovery/database/drill";
 import { loadAppMigrations } from "../../recovery/database/migrations";
+import { checkIntegrity } from "../../recovery/storage/integrity";
 
 export const USAGE = `Usage:
+  npm run drill -- integrity --stack <stack> [--sample N] [--prefix P] [--json]
   npm run drill -- database --stack <dev|staging|prod> [--backup latest|<backup-id> | --restore-point <ISO time>] [--json] [--yes]
 
 database  Restores the production branch's latest backup (or a point in time) into a new
@@ -24,6 +26,10 @@ database  Restores the production branch's latest backup (or a point in time) in
           RTO, then deletes the role and the branch (always, also after a failure).
           Needs PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN. --yes is required
           for prod (the drill creates a branch in the production database).
+
+integrity Samples reports in R2 and compares each with its copy in the S3 replica (size, MD5);
+          a difference is published to ARA_ALERT_TOPIC_ARN and fails the run. Needs
+          ARA_REPLICA_BUCKET, AWS and R2 credentials as \`npm run restore\` does.
 
 Exit codes: 0 the drill passed; 1 it failed (the report says which step; what it created is
 deleted); 2 invalid usage.`;
@@ -37,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (command === "database") return await database(rest);
+    if (command === "integrity") return await integrity(rest);
     throw new UsageError(`Unknown drill '${command}': use database.\n\n${USAGE}`);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -136,4 +143,66 @@ export function databaseText(stack: string, r: DatabaseDrillReport): string {
   ];
   if (r.error) lines.push(`  error: ${r.error}`);
   return `${lines.join("\n")}\n`;
+}
+
+async function integrity(argv: string[]): Promise<number> {
+  const v = parse(argv, {
+    stack: { type: "string" },
+    sample: { type: "string", default: "100" },
+    prefix: { type: "string", default: "reports/" },
+    json: { type: "boolean", default: false },
+  }) as { stack?: string; sample: string; prefix: string; json: boolean };
+  const config = stackConfig(v.stack, USAGE);
+  const sample = Number(v.sample);
+  if (!Number.isInteger(sample) || sample < 1) {
+    throw new UsageError(`--sample must be a whole number of objects above 0, not '${v.sample}'.`);
+  }
+  const env = process.env;
+  const need = (name: string) => {
+    if (!env[name]) throw new UsageError(`${name} must be set: see \`npm run drill -- --help\`.`);
+    return env[name]!;
+  };
+  const region = env.ARA_REPLICA_REGION ?? "us-west-2";
+  const aws = {
+    accessKeyId: need("AWS_ACCESS_KEY_ID"),
+    secretAccessKey: need("AWS_SECRET_ACCESS_KEY"),
+    sessionToken: env.AWS_SESSION_TOKEN,
+  };
+  const topicArn = env.ARA_ALERT_TOPIC_ARN;
+  const topicRegion = topicArn?.split(":")[3] ?? "us-east-1";
+
+  const report = await checkIntegrity({
+    stack: v.stack!,
+    prefix: v.prefix,
+    sample,
+    replica: {
+      endpoint: env.ARA_REPLICA_ENDPOINT ?? `https://s3.${region}.amazonaws.com`,
+      bucket: need("ARA_REPLICA_BUCKET"),
+      region,
+      ...aws,
+    },
+    r2: {
+      endpoint:
+        env.ARA_R2_ENDPOINT ??
+        `https://${config["ara:cloudflareAccountId"]}.r2.cloudflarestorage.com`,
+      bucket: env.ARA_R2_BUCKET ?? physicalName(PROJECT, v.stack!, "reports", "r2Bucket"),
+      region: "auto",
+      accessKeyId: need("R2_ACCESS_KEY_ID"),
+      secretAccessKey: need("R2_SECRET_ACCESS_KEY"),
+    },
+    alert: topicArn
+      ? {
+          endpoint: env.ARA_SNS_ENDPOINT ?? `https://sns.${topicRegion}.amazonaws.com`,
+          topicArn,
+          region: topicRegion,
+          ...aws,
+        }
+      : undefined,
+  });
+  process.stdout.write(
+    v.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : `integrity check, stack ${v.stack}: ${report.ok ? "PASSED" : "FAILED"}, ${report.sampled} of ${report.of} objects sampled${report.alerted ? ", alert published" : ""}\n${report.problems.map((p) => `  ${p.key}: ${p.problem}`).join("\n")}\n`,
+  );
+  return report.ok ? 0 : 1;
 }
