@@ -5,6 +5,7 @@ import { databaseConnectionTls } from "./rules/database-connection-tls";
 import { databaseDailyBackups } from "./rules/database-daily-backups";
 import { databaseDeletionProtection } from "./rules/database-deletion-protection";
 import { httpsOnlyUrls } from "./rules/https-only-urls";
+import { observabilityAlertsComplete } from "./rules/observability-alerts-complete";
 import { queueDeadLettersConsumed } from "./rules/queue-dead-letters-consumed";
 import { r2PublicAccessDisabled } from "./rules/r2-public-access-disabled";
 import { s3DenyInsecureTransport } from "./rules/s3-deny-insecure-transport";
@@ -67,6 +68,8 @@ export function createPolicies(context: ContextSource): PolicyPackArgs["policies
     vercelApiRateLimit(),
     workersDevDisabled(),
     queueDeadLettersConsumed(),
+    // Alerts, error tracking and log shipping (observability/)
+    observabilityAlertsComplete(),
   ];
 }
 
