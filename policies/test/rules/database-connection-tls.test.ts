@@ -1,6 +1,8 @@
 import { describeSpec, setProps } from "../harness/real-graph";
 
-describeSpec("database-connection-tls", { levels: "mandatory" }, (fails) => {
+const POLICY = "database-connection-tls";
+
+describeSpec(POLICY, { levels: "mandatory" }, (fails) => {
   fails(
     "fails on sslmode=require",
     (g) => setProps(g, "app-env-database-url", { value: "postgresql://u:p@h/db?sslmode=require" }),

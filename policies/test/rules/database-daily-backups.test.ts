@@ -1,7 +1,9 @@
 import { ADVISORY_IN_DEV, describeSpec, drop, setProps } from "../harness/real-graph";
 
+const POLICY = "database-daily-backups";
+
 // dev's seed requirement is weekly backups: its config relaxes the interval and the level.
-describeSpec("database-daily-backups", { levels: ADVISORY_IN_DEV }, (fails) => {
+describeSpec(POLICY, { levels: ADVISORY_IN_DEV }, (fails) => {
   fails(
     "fails on weekly backups",
     (g) => setProps(g, "database-backups", { frequencyUnit: "week" }),

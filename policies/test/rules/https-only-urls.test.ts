@@ -1,6 +1,8 @@
 import { describeSpec, find, setProps } from "../harness/real-graph";
 
-describeSpec("https-only-urls", { levels: "mandatory" }, (fails) => {
+const POLICY = "https-only-urls";
+
+describeSpec(POLICY, { levels: "mandatory" }, (fails) => {
   fails("fails on an http:// signer URL", (g) =>
     setProps(g, "app-env-signer-url", { value: "http://api.ara.example/r2" }),
   );

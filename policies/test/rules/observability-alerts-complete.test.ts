@@ -3,6 +3,8 @@ import { seconds } from "../../rules/observability-alerts-complete";
 import { T } from "../../lib/types";
 import { ADVISORY_IN_DEV, describeSpec, drop, type Graph } from "../harness/real-graph";
 
+const POLICY = "observability-alerts-complete";
+
 /** Rewrites prod's rule for `id` in its rule group. */
 function editRule(g: Graph, id: string, edit: (rule: Record<string, any>) => void): void {
   for (const r of g.resources.filter((x) => x.type === T.grafanaRuleGroup)) {
@@ -11,7 +13,7 @@ function editRule(g: Graph, id: string, edit: (rule: Record<string, any>) => voi
   }
 }
 
-describeSpec("observability-alerts-complete", { levels: ADVISORY_IN_DEV }, (fails) => {
+describeSpec(POLICY, { levels: ADVISORY_IN_DEV }, (fails) => {
   fails("fails when prod loses an alert", (g) =>
     editRule(g, "cache-hit-rate", (r) => (r.labels.alert_id = "something-else")),
   );

@@ -1,7 +1,9 @@
 import { T } from "../../lib/types";
 import { describeSpec, drop, find, setProps } from "../harness/real-graph";
 
-describeSpec("r2-public-access-disabled", { levels: "mandatory" }, (fails) => {
+const POLICY = "r2-public-access-disabled";
+
+describeSpec(POLICY, { levels: "mandatory" }, (fails) => {
   fails("fails when r2.dev access is on", (g) => setProps(g, "storage-r2dev", { enabled: true }));
 
   fails("fails when nothing pins r2.dev access off", (g) => drop(g, "storage-r2dev"));

@@ -1,6 +1,8 @@
 import { describeSpec, find } from "../harness/real-graph";
 
-describeSpec("secrets-marked-secret", { levels: "remediate" }, (fails) => {
+const POLICY = "secrets-marked-secret";
+
+describeSpec(POLICY, { levels: "remediate" }, (fails) => {
   fails(
     "fails on a credential bound as plain_text",
     (g) =>

@@ -1,5 +1,7 @@
 import { ADVISORY_IN_DEV, describeSpec, find, type Graph } from "../harness/real-graph";
 
+const POLICY = "vercel-api-rate-limit";
+
 /** The firewall's per-IP rule for clients that reach Vercel directly. */
 const directRule = (g: Graph) =>
   (
@@ -8,7 +10,7 @@ const directRule = (g: Graph) =>
     }
   ).rules.find((r) => r.name === "api-direct-rate-limit")!;
 
-describeSpec("vercel-api-rate-limit", { levels: ADVISORY_IN_DEV }, (fails) => {
+describeSpec(POLICY, { levels: ADVISORY_IN_DEV }, (fails) => {
   fails(
     "fails when the rule denies instead of rate-limiting",
     (g) => (directRule(g).action.action = "deny"),

@@ -1,6 +1,8 @@
 import { describeSpec, setProps } from "../harness/real-graph";
 
-describeSpec("vercel-sensitive-credentials", { levels: "mandatory" }, (fails) => {
+const POLICY = "vercel-sensitive-credentials";
+
+describeSpec(POLICY, { levels: "mandatory" }, (fails) => {
   fails(
     "fails on a credential that is not sensitive",
     (g) => setProps(g, "app-env-jwt-secret", { sensitive: false }),

@@ -1,6 +1,8 @@
 import { ADVISORY_IN_DEV, describeSpec, drop, setProps } from "../harness/real-graph";
 
-describeSpec("workers-dev-disabled", { levels: ADVISORY_IN_DEV }, (fails) => {
+const POLICY = "workers-dev-disabled";
+
+describeSpec(POLICY, { levels: ADVISORY_IN_DEV }, (fails) => {
   fails("fails when workers.dev is on", (g) =>
     setProps(g, "worker-workers-dev", { enabled: true }),
   );

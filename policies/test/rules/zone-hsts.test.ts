@@ -1,5 +1,7 @@
 import { describeSpec, find, setProps, type Graph } from "../harness/real-graph";
 
+const POLICY = "zone-hsts";
+
 /** Changes the planned strict_transport_security settings. */
 const hsts = (g: Graph, change: Record<string, unknown>) => {
   const value = find(g, "edge-hsts").props.value as {
@@ -8,7 +10,7 @@ const hsts = (g: Graph, change: Record<string, unknown>) => {
   Object.assign(value.strict_transport_security, change);
 };
 
-describeSpec("zone-hsts", { levels: "mandatory" }, (fails) => {
+describeSpec(POLICY, { levels: "mandatory" }, (fails) => {
   fails("fails on a one-day max_age", (g) => hsts(g, { max_age: 86400 }), {
     message: /at least 31536000/,
   });

@@ -1,6 +1,8 @@
 import { describeSpec, setConfig, setProps } from "../harness/real-graph";
 
-describeSpec("zone-min-tls-version", { levels: "mandatory" }, (fails) => {
+const POLICY = "zone-min-tls-version";
+
+describeSpec(POLICY, { levels: "mandatory" }, (fails) => {
   fails("fails when the zone allows TLS 1.0", (g) =>
     setProps(g, "edge-min-tls-version", { value: "1.0" }),
   );

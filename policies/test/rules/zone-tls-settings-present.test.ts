@@ -1,6 +1,8 @@
 import { describeSpec, drop } from "../harness/real-graph";
 
-describeSpec("zone-tls-settings-present", { levels: "mandatory" }, (fails) => {
+const POLICY = "zone-tls-settings-present";
+
+describeSpec(POLICY, { levels: "mandatory" }, (fails) => {
   fails("fails when the zone does not declare tls_1_3", (g) => drop(g, "edge-tls-1-3"), {
     message: /does not declare tls_1_3/,
   });
