@@ -178,6 +178,12 @@ describe("secrets", () => {
       UPSTASH_API_KEY: "u",
       PLANETSCALE_SERVICE_TOKEN_ID: "i",
       PLANETSCALE_SERVICE_TOKEN: "t",
+      GRAFANA_CLOUD_ACCESS_POLICY_TOKEN: "g",
+      GRAFANA_AUTH: "ga",
+      GRAFANA_SM_ACCESS_TOKEN: "gs",
+      SENTRY_AUTH_TOKEN: "s",
+      LOG_ARCHIVE_ACCESS_KEY_ID: "lk",
+      LOG_ARCHIVE_SECRET_ACCESS_KEY: "ls",
     };
     const secrets = resolveSecrets(withConfig, new Set(["ara:cloudflareApiToken"]), env, {
       stack: "prod",
@@ -191,10 +197,43 @@ describe("secrets", () => {
     const err = problemsOf(() =>
       resolveSecrets(raw, new Set(), {}, { stack: "staging", offline: false }),
     );
-    expect(err.problems).toHaveLength(5);
+    // Without the stack's config every credential counts, the observability ones included.
+    expect(err.problems).toHaveLength(11);
     expect(err.message).toContain(
       "pulumi config set --secret ara:vercelApiToken <value> --stack staging  (or export VERCEL_API_TOKEN)",
     );
+    expect(err.message).toContain(
+      "pulumi config set --secret ara:sentryAuthToken <value> --stack staging  (or export SENTRY_AUTH_TOKEN)",
+    );
+  });
+
+  it("of an integration the stack turns off may be absent; of one it turns on may not", () => {
+    const env = {
+      CLOUDFLARE_API_TOKEN: "c",
+      VERCEL_API_TOKEN: "v",
+      UPSTASH_API_KEY: "u",
+      PLANETSCALE_SERVICE_TOKEN_ID: "i",
+      PLANETSCALE_SERVICE_TOKEN: "t",
+    };
+    const devRaw = committed("dev");
+    const dev = resolveStackConfig(devRaw, { stack: "dev", offline: true });
+    const off = {
+      ...dev,
+      observability: {
+        ...dev.observability,
+        grafana: { ...dev.observability.grafana, enabled: false },
+        sentry: { enabled: false },
+      },
+    };
+    const opts = { stack: "dev", offline: false };
+    expect(resolveSecrets(devRaw, new Set(), env, opts, off).sentryAuthToken).toBe("");
+    const err = problemsOf(() => resolveSecrets(devRaw, new Set(), env, opts, dev));
+    // dev: Grafana and Sentry on, no synthetic checks, no worker archive.
+    expect(err.problems.map((p) => p.key).sort()).toEqual([
+      "ara:grafanaCloudAccessPolicyToken",
+      "ara:grafanaStackToken",
+      "ara:sentryAuthToken",
+    ]);
   });
 
   it("stored in plain text are refused even offline", () => {
