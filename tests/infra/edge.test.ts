@@ -160,7 +160,7 @@ describe("edge settings come from config", () => {
           hsts: { maxAgeSeconds: 63_072_000, includeSubdomains: true, preload: true },
           apiRateLimit: {
             requestsPerPeriod: 50,
-            periodSeconds: 120,
+            periodSeconds: 600,
             mitigationTimeoutSeconds: 600,
           },
         }),
@@ -172,7 +172,7 @@ describe("edge settings come from config", () => {
     ).toMatchObject({ max_age: 63_072_000, include_subdomains: true, preload: true });
     const rule = (one(run, RULESET).inputs.rules as Array<Record<string, any>>)[0]!;
     expect(rule.ratelimit).toMatchObject({
-      period: 120,
+      period: 600,
       requestsPerPeriod: 50,
       mitigationTimeout: 600,
     });
