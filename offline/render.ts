@@ -19,11 +19,13 @@ export interface PlanDocument {
   outputs: Record<string, unknown>;
   cost: unknown;
   policies: unknown;
+  /** The provider preflight's totals and violations (docs/preflight.md); absent in older saved plans. */
+  preflight?: unknown;
 }
 
 export function toDocument(
   run: ProgramRun,
-  extras: { cost?: unknown; policies?: unknown } = {},
+  extras: { cost?: unknown; policies?: unknown; preflight?: StackEvaluation["preflight"] } = {},
 ): PlanDocument {
   return {
     stack: run.stack,
@@ -40,6 +42,8 @@ export function toDocument(
     outputs: run.outputs,
     cost: extras.cost ?? null,
     policies: extras.policies ?? null,
+    // The timing varies from run to run; a saved plan compared with --diff must not.
+    preflight: extras.preflight ? { ...extras.preflight, ms: undefined } : null,
   };
 }
 
@@ -359,6 +363,16 @@ export function isBlocked(verdict: PlanVerdict): boolean {
   return verdict.policies.violations.some((v) => v.level === "mandatory");
 }
 
+/** One line of preflight totals, e.g. "Preflight: 78 resources of 54 types, 402 arguments …". */
+export function preflightLine(p: NonNullable<PlanVerdict["preflight"]>): string {
+  const n = p.violations.length;
+  return (
+    `Preflight: ${p.resources} resources of ${p.types} types, ${p.arguments} arguments checked ` +
+    `against ${p.rules} rules, ${n} violation${n === 1 ? "" : "s"}` +
+    (p.unknown ? `, ${p.unknown} unknown values skipped` : "")
+  );
+}
+
 /** The cost table and the policy verdict, for a terminal. */
 export function renderVerdict(verdict: PlanVerdict, options: TextOptions = {}): string {
   const { cost, policies } = verdict;
@@ -390,6 +404,7 @@ export function renderVerdict(verdict: PlanVerdict, options: TextOptions = {}): 
       wrapped("  ", `not priced: ${resourceName(u.urn)} (${u.type}): ${u.reason}`),
     ),
     "",
+    ...(verdict.preflight ? [...wrapped("", preflightLine(verdict.preflight)), ""] : []),
     `Policies (${policies.pack}, ${policies.config}):`,
   ];
   if (policies.violations.length === 0) out.push("  no violations");
@@ -422,6 +437,18 @@ export function renderMarkdown(run: ProgramRun, verdict: PlanVerdict): string {
     "",
     `${coverageLine(cost.counts)}.`,
     "",
+    ...(verdict.preflight ? [`${preflightLine(verdict.preflight)}.`, ""] : []),
+    ...(verdict.preflight?.violations.length
+      ? [
+          "| Resource | Argument | Problem | Rule (source) | Fix |",
+          "| --- | --- | --- | --- | --- |",
+          ...verdict.preflight.violations.map(
+            (v) =>
+              `| ${esc(v.resource)} | \`${esc(v.arg)}\` | ${esc(v.problem)} | ${esc(v.rule)} (${esc(v.source)}) | ${esc(v.fix)} |`,
+          ),
+          "",
+        ]
+      : []),
     ...(cost.unpriced.length
       ? [
           "| Not priced | Type | Reason |",

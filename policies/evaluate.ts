@@ -9,6 +9,12 @@ import {
   type CostLine,
   type Unpriced,
 } from "./cost/estimate";
+import {
+  checkResources,
+  clock as preflightClock,
+  todayUtc,
+  type Violation as PreflightViolation,
+} from "../preflight/check";
 import { createPolicies, PACK_LEVEL, PACK_NAME } from "./pack";
 import { resolvePolicyConfig, type ResolvedPolicyConfig } from "./policy-config";
 import {
@@ -90,6 +96,26 @@ export interface StackEvaluation {
     levels: Record<string, EnforcementLevel>;
     violations: Violation[];
   };
+  /**
+   * The provider preflight's totals over this plan (docs/preflight.md). Its violations are also
+   * the `provider-preflight` policy's; here each keeps its argument, rule, source and fix.
+   * evaluateStack always fills it; a verdict built by hand (a test, a saved report) may not.
+   */
+  preflight?: PreflightReport;
+}
+
+export interface PreflightReport {
+  resources: number;
+  types: number;
+  /** Argument values tested, one per value per rule. */
+  arguments: number;
+  /** Rules in the table for the types in this plan. */
+  rules: number;
+  /** Values skipped because they were unknown. */
+  unknown: number;
+  violations: PreflightViolation[];
+  /** Time in the checker (policy and totals), in milliseconds; not in the --json document (it varies). */
+  ms: number;
 }
 
 const load = createRequire(__filename);
@@ -345,6 +371,8 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
   }
   const policies = createPolicies(() => context);
   const resolved = resolvePolicyConfig(policies as Policy[], PACK_LEVEL, json, configName);
+  // The provider-preflight policy and the totals below both run the checker; count both.
+  const preflightBefore = preflightClock.ms;
   const version = packVersion();
   const transport = inProcessAnalyzer(configurePolicies(policies, resolved), version);
   const anyRemediation = [...resolved.values()].some((r) => r.enforcementLevel === "remediate");
@@ -359,6 +387,20 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
       resolved.get(protectedMeta.name)?.enforcementLevel ?? PACK_LEVEL,
     ),
   );
+
+  const checked = checkResources(
+    opts.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.props })),
+    { config: stackConfig, today: todayUtc() },
+  );
+  const preflight: PreflightReport = {
+    resources: checked.resources,
+    types: checked.types,
+    arguments: checked.checked,
+    rules: checked.rules,
+    unknown: checked.unknown,
+    violations: checked.violations,
+    ms: preflightClock.ms - preflightBefore,
+  };
 
   const budgetConfig = resolved.get("stack-monthly-budget")?.properties ?? {};
   const estimate = estimateMonthlyCost(opts.resources, {
@@ -389,6 +431,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
       levels: Object.fromEntries([...resolved].map(([k, v]) => [k, v.enforcementLevel])),
       violations,
     },
+    preflight,
   };
 }
 

@@ -5,6 +5,7 @@ import { databaseConnectionTls } from "./rules/database-connection-tls";
 import { databaseDailyBackups } from "./rules/database-daily-backups";
 import { databaseDeletionProtection } from "./rules/database-deletion-protection";
 import { httpsOnlyUrls } from "./rules/https-only-urls";
+import { providerPreflight } from "./rules/provider-preflight";
 import { observabilityAlertsComplete } from "./rules/observability-alerts-complete";
 import { queueDeadLettersConsumed } from "./rules/queue-dead-letters-consumed";
 import { r2PublicAccessDisabled } from "./rules/r2-public-access-disabled";
@@ -70,6 +71,8 @@ export function createPolicies(context: ContextSource): PolicyPackArgs["policies
     queueDeadLettersConsumed(),
     // Alerts, error tracking and log shipping (observability/)
     observabilityAlertsComplete(),
+    // What the providers' APIs accept (preflight/)
+    providerPreflight(context),
   ];
 }
 

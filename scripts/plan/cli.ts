@@ -69,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
       policyConfig: args.policyConfig ? readJson(args.policyConfig, "policy config") : undefined,
     });
     const document = toDocument(run, verdict);
+    // npm run bench reads the preflight's own time from here (it is not in any output format).
+    if (process.env.ARA_PLAN_TIMINGS && verdict.preflight) {
+      process.stderr.write(`timing: preflight ${verdict.preflight.ms.toFixed(1)} ms\n`);
+    }
     const code = isBlocked(verdict) ? 1 : 0;
 
     if (args.diff) {

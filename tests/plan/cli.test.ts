@@ -45,6 +45,7 @@ describe("npm run plan", () => {
       "outputs",
       "cost",
       "policies",
+      "preflight",
     ]);
     expect(json).toMatchObject({ stack: "prod", project: "ara" });
     for (const r of json.resources) {
@@ -88,6 +89,33 @@ describe("npm run plan", () => {
     expect(json.policies.violations.filter((v: any) => v.level === "mandatory")).toEqual([]);
   });
 
+  it("--json carries the preflight: every resource checked, its totals, no violations and no timing", () => {
+    expect(json.preflight.resources).toBe(json.resources.length);
+    expect(json.preflight.types).toBe(new Set(json.resources.map((r: any) => r.type)).size);
+    expect(json.preflight.arguments).toBeGreaterThan(json.preflight.resources);
+    expect(json.preflight.rules).toBeGreaterThan(json.preflight.types);
+    expect(json.preflight.violations).toEqual([]);
+    expect(json.preflight).not.toHaveProperty("ms");
+  });
+
+  it("exits 1 when a name built from valid config is one the provider refuses, with the fix", async () => {
+    // Each label and the whole domain are valid; "app." makes the app's hostname 257 characters.
+    const domain = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(52)}.example`;
+    const config = parse(readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
+    config.config["ara:domain"] = domain;
+    const file = path.join(dir, "long-domain.yaml");
+    writeFileSync(file, stringify(config));
+    const r = await plan(["--stack", "prod", "--config-file", file, "--wide"]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(
+      /Preflight: \d+ resources of \d+ types, \d+ arguments checked against \d+ rules, [1-9]\d* violations?/,
+    );
+    expect(r.stdout).toMatch(/\[mandatory\] provider-preflight on edge-app-dns/);
+    expect(r.stdout).toMatch(/DnsRecord 'edge-app-dns' argument name: .* does not match/);
+    expect(r.stdout).toMatch(/Fix: DNS names are built from ara:domain/);
+    expect(r.stdout).toContain("Verdict: BLOCKED");
+  });
+
   it("--diff lists added, removed and changed resources with the changed inputs", async () => {
     const saved = structuredClone(json);
     const bucket = saved.resources.find((r: any) => r.type === T.r2Bucket);
@@ -112,6 +140,7 @@ describe("npm run plan", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^### Offline plan for `dev`: ✅ passes/);
     expect(r.stdout).toContain("| Policy | Level | Resource | Message |");
+    expect(r.stdout).toMatch(/^Preflight: \d+ resources of \d+ types, .* 0 violations\.$/m);
     expect(r.stdout).toContain("<details><summary>Cost lines</summary>");
   });
 
