@@ -1,12 +1,18 @@
 // Load benchmark of the built server (dist/server.js) against real PostgreSQL and Redis, plus a
 // bare Hono hello-world baseline, all on 127.0.0.1. Bounded: BENCH_SECONDS per target (default
-// 8), 32 connections. Prints p50/p95/p99 latency and throughput, and the two targets:
+// 8), 32 connections. Prints p50/p95/p99 latency and throughput, and the targets:
 //   - p95 of POST /api/audits <= 25 ms
 //   - GET /api/health throughput >= 50% of hello-world
+//   - telemetry export costs POST /api/audits at most 10% of its throughput and 10% of its p95:
+//     the same build run twice side by side, once exporting (OTLP metrics every 5 s, spans of
+//     the default 10% of traces, Sentry DSN set) to a local receiver, once not (instruments
+//     and spans still recorded for /api/metrics, nothing sent), both warmed up, then measured in
+//     alternating rounds (off, on, on, off, twice) so drift of a shared machine falls on both.
 // Figures are reported, not asserted: the exit code is non-zero only if the run itself broke.
 import autocannon from "autocannon";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, startPostgres, startRedisServer, startSigner } from "../dist/local.js";
@@ -60,9 +66,9 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function load(name, opts) {
+async function load(name, opts, seconds = SECONDS) {
   const latencies = [];
-  const instance = autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
+  const instance = autocannon({ connections: CONNECTIONS, duration: seconds, ...opts });
   instance.on("response", (_client, status, _bytes, ms) => {
     if (status < 400) latencies.push(ms);
   });
@@ -77,8 +83,47 @@ async function load(name, opts) {
     total: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    latencies,
+    seconds,
   };
   return row;
+}
+
+/** Several rounds of one target as one row: latencies pooled, throughput over their total time. */
+function combine(name, rounds) {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const total = rounds.reduce((n, r) => n + r.total, 0);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  return {
+    name,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    rps: total / seconds,
+    total,
+    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+// Stands in for Grafana Cloud's OTLP gateway and Sentry: answers 200 at once and counts.
+async function startCollector() {
+  const counts = { metrics: 0, traces: 0, sentry: 0, bytes: 0 };
+  const server = createServer((req, res) => {
+    req.on("data", (d) => (counts.bytes += d.length));
+    req.on("end", () => {
+      if (req.url?.endsWith("/v1/metrics")) counts.metrics++;
+      else if (req.url?.endsWith("/v1/traces")) counts.traces++;
+      else if (req.url?.includes("/envelope/")) counts.sentry++;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    counts,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
@@ -92,26 +137,53 @@ async function main() {
     startSigner({ token: signerToken, signingKey: randomBytes(32).toString("base64url") }),
   ]);
   const procs = [];
+  const collector = await startCollector();
   try {
     const appPort = await freePort();
     const helloPort = await freePort();
-    const app = startNode(path.join(here, "..", "dist", "server.js"), {
+    const exportingPort = await freePort();
+    const quietPort = await freePort();
+    const appEnv = {
       DATABASE_URL: pg.url,
       REDIS_URL: redis.url,
       SIGNER_URL: signer.url,
       SIGNER_TOKEN: signerToken,
       JWT_SECRET: randomBytes(32).toString("base64url"),
       DATA_KEY: randomBytes(24).toString("base64url"),
-      PORT: String(appPort),
       HOST: "127.0.0.1",
       // Raised only here, so the 100/min production default does not turn the run into 429s.
       RATE_LIMIT_PER_MINUTE: "1000000000",
+    };
+    const app = startNode(path.join(here, "..", "dist", "server.js"), {
+      ...appEnv,
+      PORT: String(appPort),
+    });
+    const exporting = startNode(path.join(here, "..", "dist", "server.js"), {
+      ...appEnv,
+      PORT: String(exportingPort),
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url + "/otlp",
+      OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Basic%20YmVuY2g6YmVuY2g=",
+      OTEL_METRIC_EXPORT_INTERVAL: "5000",
+      // The production default, stated: one trace in ten is exported.
+      OTEL_TRACES_SAMPLER_ARG: "0.1",
+      SENTRY_DSN: collector.url.replace("//", "//benchkey@") + "/1",
+    });
+    // The comparison's "off" side: a process of its own, started and warmed like the exporting
+    // one. (Comparing with the app the targets above have already loaded measured its head
+    // start: two identical processes differed by 45% that way.)
+    const quiet = startNode(path.join(here, "..", "dist", "server.js"), {
+      ...appEnv,
+      PORT: String(quietPort),
     });
     const hello = startNode(path.join(here, "hello.mjs"), { PORT: String(helloPort) });
-    procs.push(app, hello);
+    procs.push(app, exporting, quiet, hello);
     const base = `http://127.0.0.1:${appPort}`;
+    const exportingBase = `http://127.0.0.1:${exportingPort}`;
+    const quietBase = `http://127.0.0.1:${quietPort}`;
     await Promise.all([
       waitHttp(base + "/api/health", app),
+      waitHttp(exportingBase + "/api/health", exporting),
+      waitHttp(quietBase + "/api/health", quiet),
       waitHttp(`http://127.0.0.1:${helloPort}/`, hello),
     ]);
 
@@ -146,13 +218,40 @@ async function main() {
       await load("GET /api/audits/:id", { url: `${base}/api/audits/${id}`, headers: auth }),
     );
 
+    // Telemetry export off and on, same build, same database, alternating rounds.
+    const newSession = async (b) => (await fetch(b + "/api/sessions", { method: "POST" })).json();
+    const exportingSession = await newSession(exportingBase);
+    const quietSession = await newSession(quietBase);
+    const audits = (url, token) => ({
+      url: url + "/api/audits",
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: auditBody,
+    });
+    const half = Math.max(1, Math.round(SECONDS / 2));
+    const quarter = Math.max(1, Math.round(SECONDS / 4));
+    // Both have served nothing yet: warm them alike (JIT, a full pool, prepared statements)
+    // and discard the figures.
+    await load("warm-up", audits(quietBase, quietSession.accessToken), half);
+    await load("warm-up", audits(exportingBase, exportingSession.accessToken), half);
+    const off = [];
+    const on = [];
+    for (const round of ["off", "on", "on", "off", "off", "on", "on", "off"]) {
+      if (round === "off")
+        off.push(await load("off", audits(quietBase, quietSession.accessToken), quarter));
+      else on.push(await load("on", audits(exportingBase, exportingSession.accessToken), quarter));
+    }
+    const offRow = combine("POST /api/audits, export off", off);
+    const onRow = combine("POST /api/audits, export on", on);
+    rows.push(offRow, onRow);
+
     const out = [];
     out.push(
       `ARA web benchmark: ${CONNECTIONS} connections, ${SECONDS} s per target, loopback, Node ${process.version}`,
     );
     out.push("");
     out.push(
-      "target".padEnd(26) +
+      "target".padEnd(32) +
         "p50 ms".padStart(9) +
         "p95 ms".padStart(9) +
         "p99 ms".padStart(9) +
@@ -163,7 +262,7 @@ async function main() {
     );
     for (const r of rows) {
       out.push(
-        r.name.padEnd(26) +
+        r.name.padEnd(32) +
           fmt(r.p50).padStart(9) +
           fmt(r.p95).padStart(9) +
           fmt(r.p99).padStart(9) +
@@ -182,6 +281,18 @@ async function main() {
     out.push(
       `target: /api/health throughput >= 50% of hello-world: ${fmt(ratio * 100, 1)}% -> ${ratio >= 0.5 ? "MET" : "MISSED"}`,
     );
+    const loss = 1 - onRow.rps / offRow.rps;
+    const p95Change = onRow.p95 / offRow.p95 - 1;
+    const { counts } = collector;
+    out.push(
+      `target: telemetry export costs <= 10% of POST /api/audits throughput: ${fmt(offRow.rps, 0)} -> ${fmt(onRow.rps, 0)} req/s, ${fmt(loss * 100, 1)}% loss -> ${loss <= 0.1 ? "MET" : "MISSED"}`,
+    );
+    out.push(
+      `target: telemetry export keeps POST /api/audits p95 within 10%: ${fmt(offRow.p95)} -> ${fmt(onRow.p95)} ms, ${p95Change >= 0 ? "+" : ""}${fmt(p95Change * 100, 1)}% -> ${p95Change <= 0.1 ? "MET" : "MISSED"}`,
+    );
+    out.push(
+      `(the exporting app sent ${counts.metrics} metric and ${counts.traces} trace batches, ${(counts.bytes / 1e6).toFixed(1)} MB, to the local collector)`,
+    );
     out.push(`total run time ${((Date.now() - started) / 1000).toFixed(1)} s`);
     process.stdout.write(out.join("\n") + "\n");
     if (rows.some((r) => r.non2xx > 0 || r.errors > 0)) {
@@ -192,7 +303,7 @@ async function main() {
     }
   } finally {
     for (const p of procs) p.child.kill("SIGTERM");
-    await Promise.allSettled([pg.stop(), redis.dispose(), signer.dispose()]);
+    await Promise.allSettled([pg.stop(), redis.dispose(), signer.dispose(), collector.close()]);
   }
 }
 

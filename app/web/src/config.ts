@@ -133,6 +133,20 @@ export const configSchema = z.object({
     .default("development"),
   // How often metrics are pushed; requests on Vercel also flush at the end of each invocation.
   OTEL_METRIC_EXPORT_INTERVAL: int(1000, 86_400_000, 60_000),
+  // The share of traces kept (parent-based: a caller's sampled traceparent is kept). Unsampled
+  // requests still get trace ids in their logs and propagate them; they are not exported.
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return 0.1;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 1) {
+        ctx.addIssue({ code: "custom", message: "must be a number from 0 to 1" });
+        return z.NEVER;
+      }
+      return n;
+    }),
   // Upper bound on one export (and on the flush at the end of a Vercel invocation).
   OTEL_EXPORTER_OTLP_TIMEOUT: int(100, 30_000, 3000),
   SENTRY_DSN: urlWithScheme(["http:", "https:"], "https://<key>@o0.ingest.sentry.io/<project>")

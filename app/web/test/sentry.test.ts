@@ -36,8 +36,8 @@ describe("errors to Sentry", () => {
     const { pool } = app.runtime.deps;
     const query = pool.query;
     (pool as { query: unknown }).query = function failingInsert(...args: unknown[]) {
-      const q = args[0] as { name?: string };
-      if (q?.name === "insert-audit") {
+      const q = args[0] as { text?: string };
+      if (typeof q?.text === "string" && /^\s*INSERT INTO audits\b/.test(q.text)) {
         throw new TypeError(
           `cannot encode row for ${email} (Bearer ${c.accessToken}, refresh ${session.body.refreshToken})`,
         );

@@ -70,6 +70,8 @@ async function appExportingTo(receiver: Receiver | string, overrides: Record<str
     // Nothing is exported on a timer during a test: only an explicit flush sends.
     OTEL_METRIC_EXPORT_INTERVAL: "86400000",
     OTEL_EXPORTER_OTLP_TIMEOUT: "500",
+    // Every trace, so each test sees its own requests' spans.
+    OTEL_TRACES_SAMPLER_ARG: "1",
     ...overrides,
   });
   apps.push(app);
@@ -188,6 +190,33 @@ describe("OTLP export", () => {
   });
 });
 
+describe("trace sampling", () => {
+  it("exports only sampled traces, yet every request's logs carry a trace id", async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const app = await appExportingTo(receiver, { OTEL_TRACES_SAMPLER_ARG: "0" });
+    const c = new Client(app.base);
+    for (let i = 0; i < 5; i++) expect((await c.request("GET", "/api/health")).status).toBe(200);
+    // A caller's sampled traceparent is kept whatever the ratio.
+    await c.request("GET", "/api/health", {
+      headers: { traceparent: "00-11111111111111111111111111111111-2222222222222222-01" },
+    });
+    await app.runtime.deps.telemetry.flush();
+    const traces = await receiver.waitFor((r) => r.path === "/otlp/v1/traces");
+    const spans = receiver.received
+      .filter((r) => r.path === "/otlp/v1/traces")
+      .flatMap((r) => spansOf(r.body));
+    expect(spans.length).toBeGreaterThan(0);
+    expect([...new Set(spans.map((s) => s.traceId))]).toEqual(["11111111111111111111111111111111"]);
+    expect(traces).toBeDefined();
+    const lines = app.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === "request");
+    expect(lines).toHaveLength(6);
+    for (const l of lines) expect(l.trace_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
 describe("calls to the signer", () => {
   it("carry the request's trace (traceparent of the signer span) and its x-request-id", async () => {
     // The receiver stands in for the signer: it records the call and answers {}, which the
@@ -207,7 +236,8 @@ describe("calls to the signer", () => {
     expect(res.status).toBe(502);
     const call = await signer.waitFor((r) => r.path === "/r2/upload");
     expect(call.headers["x-request-id"]).toBe("follow-into-worker");
-    const tp = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(String(call.headers.traceparent));
+    // Sampled or not (flag 01 or 00), the ids travel: the worker's log line names them.
+    const tp = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(String(call.headers.traceparent));
     expect(tp).not.toBeNull();
     const line = app.logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -314,6 +344,7 @@ describe("the Vercel function", () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url + "/otlp",
       OTEL_METRIC_EXPORT_INTERVAL: "86400000",
       OTEL_EXPORTER_OTLP_TIMEOUT: "1000",
+      OTEL_TRACES_SAMPLER_ARG: "1",
     });
     // What Vercel's runtime provides: a request context whose waitUntil keeps the instance
     // alive for the promise after the response.

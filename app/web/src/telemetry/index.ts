@@ -24,6 +24,8 @@ import {
 } from "@opentelemetry/sdk-metrics";
 import {
   BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
   TracerProvider,
   type ReadableSpan,
   type SpanExporter,
@@ -245,7 +247,13 @@ export function createTelemetry(
       ]
     : [];
   // Spans are created (and their ids logged) even when nothing is exported.
-  const tracerProvider = new TracerProvider({ resource, spanProcessors });
+  const tracerProvider = new TracerProvider({
+    resource,
+    spanProcessors,
+    sampler: new ParentBasedSampler({
+      root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG),
+    }),
+  });
   const tracer = tracerProvider.getTracer("ara-web");
 
   const meter = meterProvider.getMeter("ara-web");
