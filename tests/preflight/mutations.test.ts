@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { T } from "../../policies/lib/types";
-import { checkResource, TABLE } from "../../preflight";
+import { checkResource, TABLE, valuesAt } from "../../preflight";
 import type { StackName } from "../harness";
 import { asPreflight, planned, preflightOf, type PlannedStack } from "./helpers";
 
@@ -825,4 +825,55 @@ describe("one wrong argument in one real resource is named", () => {
       expect(v.fix.length).toBeGreaterThan(5);
     }
   });
+});
+
+/**
+ * Arguments the program does not set today, so no real value exercises their rules: each
+ * gets a value the provider accepts and one it refuses here. A rule added for an argument the
+ * program does not set must be added too (the first test fails until it is).
+ */
+const UNSET: Record<string, { good: unknown; bad: unknown }> = {
+  [`${T.r2Bucket} jurisdiction`]: { good: "eu", bad: "EU" },
+  [`${T.r2Lock} rules[].condition.date`]: { good: "2027-01-31", bad: "31/01/2027" },
+  [`${T.queueConsumer} settings.retryDelay`]: { good: 30, bad: 86_400 },
+  [`${T.queueConsumer} settings.maxConcurrency`]: { good: 10, bad: 0 },
+  [`${T.workersScript} observability.headSamplingRate`]: { good: 0.1, bad: -0.1 },
+  [`${T.vercelProject} resourceConfig.functionDefaultTimeout`]: { good: 60, bad: 901 },
+  [`${T.s3Bucket} bucket`]: { good: "ara-prod-replica", bad: "ara_prod_replica" },
+  [`${T.s3Lifecycle} rules[].transitions[].storageClass`]: { good: "GLACIER_IR", bad: "glacier" },
+  [`${T.planetScaleBranch} region`]: { good: "aws-us-east-2", bad: "us-east-2" },
+  [`${T.planetScaleBackupPolicy} scheduleWeek`]: { good: 3, bad: 4 },
+};
+
+describe("rules for arguments no stack sets today", () => {
+  it("are exactly the table's arguments with no real value in dev, staging or prod", () => {
+    const seen = new Set<string>();
+    for (const p of Object.values(plans)) {
+      for (const r of p.run.resources) {
+        for (const path of Object.keys(TABLE[r.type]?.args ?? {})) {
+          if (valuesAt(r.props, path).found.length) seen.add(`${r.type} ${path}`);
+        }
+      }
+    }
+    const unset = Object.entries(TABLE).flatMap(([type, e]) =>
+      Object.keys(e.args)
+        .map((path) => `${type} ${path}`)
+        .filter((k) => !seen.has(k)),
+    );
+    expect(unset.sort()).toEqual(Object.keys(UNSET).sort());
+  });
+
+  it.each(Object.entries(UNSET))(
+    "%s accepts its good value and refuses its bad one",
+    (key, { good, bad }) => {
+      const [type, path] = key.split(" ") as [string, string];
+      for (const rule of TABLE[type]!.args[path]!) {
+        expect(
+          rule.test(good, plans.prod.ctx, {}),
+          `${key} = ${JSON.stringify(good)}`,
+        ).toBeUndefined();
+        expect(rule.test(bad, plans.prod.ctx, {}), `${key} = ${JSON.stringify(bad)}`).toBeDefined();
+      }
+    },
+  );
 });

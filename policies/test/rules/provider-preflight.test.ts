@@ -74,6 +74,20 @@ describe(POLICY, () => {
     expectViolation(result, { message: /rules\.rules\[0\]\.action\.actionDuration/ });
   });
 
+  it("skips a value unknown during a preview and still checks the resource's other arguments", async () => {
+    // The engine's wire sentinel for an unknown: the policy SDK turns it into a proxy that
+    // throws when read, as in a real preview of a bucket whose name is computed.
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const result = await runPolicy(POLICY, {
+      // Read as a plain string, the sentinel is not an R2 location and would be reported.
+      mutate: (g) => setProps(g, "storage-bucket", { location: UNKNOWN, name: "ARA_reports" }),
+    });
+    expectViolation(result, { message: /R2Bucket 'storage-bucket' argument name: "ARA_reports"/ });
+    const text = result.violations.map((v) => v.message).join("\n");
+    expect(text).not.toMatch(/argument location/);
+    expect(text).not.toMatch(/can't be known/);
+  });
+
   it("reports a resource type the table does not know, so a new tier cannot slip in", async () => {
     const result = await runPolicy(POLICY, {
       mutate: (g) => {
