@@ -3,6 +3,10 @@ import { Cache } from "../components/cache";
 import { Database } from "../components/database";
 import { Edge } from "../components/edge";
 import { Monitoring } from "../components/monitoring";
+import { OnCall } from "../components/oncall";
+import { AlertRouting } from "../components/oncall/grafana";
+import { SOURCES } from "../observability/escalation";
+import { SEVERITY_RANK } from "../observability/alerts";
 import { GrafanaAlerting } from "../components/observability/alerting";
 import { LogArchive } from "../components/observability/logs";
 import { ErrorTracking } from "../components/observability/sentry";
@@ -39,7 +43,23 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
   // One place for the hostnames: the app is app.<domain>, the signer api.<domain>.
   const hosts = { app: `app.${config.domain}`, api: `api.${config.domain}` };
 
-  // --- Monitoring: first, so every tier can send its alerts to the topic ----------------
+  // --- On-call: first, so every alert source can route to its PagerDuty service ----------
+  const oncall = new OnCall(
+    "oncall",
+    { settings: config.oncall },
+    { providers: providers.pagerduty ? [providers.pagerduty] : [] },
+  );
+  // The topic carries several sources (observability/escalation.ts SOURCES); it routes at the
+  // most severe of them. Health checks route at their own severity.
+  const topicSeverity = SOURCES.filter((s) => s.path === "sns")
+    .map((s) => s.severity)
+    .reduce((a, b) => (SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b));
+  const topicService = oncall.endpointsFor(topicSeverity);
+  const healthService = oncall.endpointsFor(
+    SOURCES.find((s) => s.path === "cloudflare-email")!.severity,
+  );
+
+  // --- Monitoring: so every tier can send its alerts to the topic -----------------------
   const monitoring = new Monitoring(
     "monitoring",
     {
@@ -51,12 +71,35 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
         { role: "signer", host: hosts.api, path: "/r2/health" },
       ],
       stackTag: names.stack,
+      // ARA's cost alerts, from the one source the plan-time policies read too.
+      budgetAlertPercents: [
+        ...new Set([...config.monitoring.budgetAlertPercents, config.budget.warnAtPercent]),
+      ].sort((a, b) => a - b),
+      dailyBudgetUsd: config.budget.dailyUsd,
+      email: config.oncall.email,
+      ...(topicService && {
+        pager: { topicEndpoint: topicService.snsEndpoint, healthEmail: healthService?.email },
+      }),
     },
     { providers: [providers.cloudflare, providers.aws] },
   );
 
   // --- Observability: telemetry, alerts, error tracking, the log archive -----------------
   const observability = buildObservability(config, secrets, providers, hosts, names.stack);
+  if (providers.grafana) {
+    new AlertRouting(
+      "routing",
+      {
+        stack: names.stack,
+        pagerdutyKeys: Object.fromEntries(
+          oncall.routes.map((r) => [r.severity, oncall.endpoints[r.urgency]!.eventsKey]),
+        ),
+        emails: config.oncall.email ? config.monitoring.alertEmails : [],
+        maintenance: config.oncall.maintenance,
+      },
+      { provider: providers.grafana.stack },
+    );
+  }
 
   // --- Data tier ------------------------------------------------------------------------
   const database = new Database("database", {

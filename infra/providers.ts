@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { Provider as CloudflareProvider } from "@pulumi/cloudflare/provider";
+import { Provider as PagerDutyProvider } from "@pulumi/pagerduty/provider";
 import { Provider as RandomProvider } from "@pulumi/random/provider";
 import { Provider as GrafanaProvider } from "@pulumiverse/grafana/provider";
 import { Provider as SentryProvider } from "@pulumiverse/sentry/provider";
@@ -26,6 +27,8 @@ export interface Providers {
    */
   grafana?: { cloud: GrafanaProvider; stack: GrafanaProvider; sm?: GrafanaProvider };
   sentry?: SentryProvider;
+  /** The stack's PagerDuty account; absent where `ara:oncall.pagerduty` is "none". */
+  pagerduty?: PagerDutyProvider;
 }
 
 export function createProviders(
@@ -52,6 +55,11 @@ export function createProviders(
     grafana: createGrafanaProviders(config, secrets),
     ...(config.observability.sentry.enabled && {
       sentry: new SentryProvider("sentry", { token: secrets.sentryAuthToken }),
+    }),
+    ...(config.oncall.pagerduty !== "none" && {
+      // 3.4.0 neither reads an environment variable nor marks the token secret: pass the secret
+      // Output from stacks/secrets.ts, which keeps it secret in state.
+      pagerduty: new PagerDutyProvider("pagerduty", { token: secrets.pagerdutyToken }),
     }),
   };
 }

@@ -13,6 +13,13 @@ const fake = (name: string, salt: string, length = 32) =>
   createHash("sha256").update(`${salt}:${name}`).digest("hex").slice(0, length);
 
 const STATE: Record<string, StateFn> = {
+  // PagerDuty assigns each integration its routing key (32 hex) or inbound address.
+  "pagerduty:index/serviceIntegration:ServiceIntegration": (name, i) => ({
+    integrationKey: fake(name, "key", 32),
+    ...(i.type === "generic_email_inbound_integration" && {
+      integrationEmail: `${fake(name, "email", 12)}@ara.pagerduty.com`,
+    }),
+  }),
   "upstash:index/redisDatabase:RedisDatabase": (name, i) => ({
     databaseId: fake(name, "id", 36),
     endpoint: `${String(i.databaseName ?? name)}-mock.upstash.io`,
@@ -153,6 +160,12 @@ export function mockResourceState(
 type CallFn = (inputs: Record<string, any>, root: string) => Record<string, unknown>;
 
 const CALLS: Record<string, CallFn> = {
+  // A PagerDuty user, found by login email; the id is derived from it, as stable as the real one.
+  "pagerduty:index/getUser:getUser": (inputs) => ({
+    id: `P${fake(String(inputs.email), "user", 6).toUpperCase()}`,
+    email: inputs.email,
+    name: String(inputs.email).split("@")[0],
+  }),
   // Grafana Synthetic Monitoring's public probes, by name (a few of the real ones).
   "grafana:syntheticMonitoring/getProbes:getProbes": () => ({
     id: "probes",

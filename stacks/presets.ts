@@ -1,5 +1,6 @@
 import workerContract from "../app/worker/contract.json";
 import { requiredSettings } from "../observability/alerts";
+import { escalationLevels, PRIORITIES } from "../observability/escalation";
 import type { Environment, StackConfig } from "./schema";
 
 /**
@@ -22,6 +23,16 @@ const REQUIRED_ALERTS = requiredSettings();
 
 /** Probes in three US regions near the app (iad1) and its users; two must agree that it is down. */
 const US_PROBES = ["Ohio", "NorthVirginia", "Oregon"];
+
+/** The matrix's people (docs/incident-response.md); real addresses replace these per stack file. */
+const ROLES = {
+  cto: "cto@ara.example",
+  engineeringManager: "eng-manager@ara.example",
+  teamLead: "team-lead@ara.example",
+};
+
+/** Maintenance: 02:00–04:00 UTC on a Sunday (docs/architecture.md, "Requirements"). */
+const SUNDAY_NIGHT = { weekdays: ["sunday" as const], start: "02:00", end: "04:00" };
 
 /** Where docs/runbooks.md is published; a real run refuses this placeholder. */
 const RUNBOOK_BASE_URL = "https://git.ara.example/ara-infra/blob/main";
@@ -108,7 +119,18 @@ const dev: Preset = {
     // Workers Logs keeps 7 days, dev's whole retention: no archive.
     logs: { retentionDays: 7, workerArchive: false },
   },
-  budget: { monthlyUsd: 50, warnAtPercent: 80 },
+  // No paging in dev: every alert is an email to monitoring.alertEmails, and no maintenance window.
+  oncall: {
+    pagerduty: "none",
+    email: true,
+    routing: {},
+    priorities: {},
+    escalation: [],
+    rotation: { users: [], start: "2026-01-05T09:00:00Z" },
+    roles: {},
+    maintenance: [],
+  },
+  budget: { monthlyUsd: 50, warnAtPercent: 80, dailyUsd: null, spikePercent: 50 },
 };
 
 /** Staging: production-like sizing, the full monitoring stack, 30 days' retention. */
@@ -147,7 +169,22 @@ const staging: Preset = {
     },
     logs: { retentionDays: 30, workerArchive: true },
   },
-  budget: { monthlyUsd: 100, warnAtPercent: 80 },
+  // Staging pages at low urgency only: a notification to on-call in working hours' spirit, never
+  // a phone call at night and never an escalation. Its own Free PagerDuty account.
+  oncall: {
+    pagerduty: "free",
+    email: true,
+    routing: { critical: "P2", warning: "P3" },
+    priorities: { P2: { urgency: "low" }, P3: { urgency: "low" } },
+    escalation: escalationLevels("P2"),
+    rotation: {
+      users: ["oncall-1@ara.example", "oncall-2@ara.example"],
+      start: "2026-01-05T09:00:00Z",
+    },
+    roles: { teamLead: ROLES.teamLead },
+    maintenance: [{ name: "weekly-maintenance", ...SUNDAY_NIGHT }],
+  },
+  budget: { monthlyUsd: 100, warnAtPercent: 80, dailyUsd: null, spikePercent: 50 },
 };
 
 /** Production: high availability and performance, 24/7 alerting, 365 days' retention. */
@@ -213,7 +250,28 @@ const prod: Preset = {
     sentry: { enabled: true },
     logs: { retentionDays: 365, workerArchive: true },
   },
-  budget: { monthlyUsd: 500, warnAtPercent: 80 },
+  // Critical alerts are P0 (production down): high urgency around the clock, on-call then the CTO
+  // and the Engineering Manager. Warnings are P2: low urgency, a ticket for the Team Lead.
+  oncall: {
+    pagerduty: "free",
+    email: true,
+    routing: { critical: "P0", warning: "P2" },
+    priorities: {
+      P0: { urgency: PRIORITIES.P0.urgency! },
+      P1: { urgency: PRIORITIES.P1.urgency! },
+      P2: { urgency: PRIORITIES.P2.urgency! },
+    },
+    escalation: escalationLevels("P0"),
+    rotation: {
+      users: ["oncall-1@ara.example", "oncall-2@ara.example"],
+      start: "2026-01-05T09:00:00Z",
+    },
+    roles: { cto: ROLES.cto, engineeringManager: ROLES.engineeringManager },
+    // The first Sunday of the month: a Sunday that is also one of days 1–7.
+    maintenance: [{ name: "monthly-maintenance", ...SUNDAY_NIGHT, daysOfMonth: ["1:7"] }],
+  },
+  // ARA's cost alerts: more than $20 a day, 80% of the month's budget, a rise over 50%.
+  budget: { monthlyUsd: 500, warnAtPercent: 80, dailyUsd: 20, spikePercent: 50 },
 };
 
 export const PRESETS: Readonly<Record<Environment, Preset>> = { dev, staging, prod };

@@ -16,6 +16,7 @@ import {
 import { UPSTASH_REGIONS } from "../preflight/rules/upstash";
 import { vercelRegion } from "../preflight/rules/vercel";
 import { ALERT_IDS, alertDefinition, SEVERITIES } from "../observability/alerts";
+import { ON_CALL, PRIORITY_IDS, ROLES, URGENCIES, WEEKDAYS } from "../observability/escalation";
 
 /**
  * The one schema for a stack's configuration: the environment preset merged with the
@@ -395,12 +396,149 @@ export const ObservabilitySettings = z
   })
   .describe("Observability");
 
+/**
+ * The stack's spend limits: the one source of the thresholds that both the plan-time policies
+ * (policies/rules/stack-monthly-budget.ts, stack-daily-spend.ts, `costSpike`) and the runtime
+ * spend alerts (components/monitoring: AWS Budgets, cost anomaly detection) use.
+ */
 export const BudgetSettings = z.strictObject({
   /** The stack's monthly budget in USD (ARA's requirements: dev $50, staging $100, prod $500). */
   monthlyUsd: usd.positive("must be more than 0"),
-  /** Advisory threshold: estimates at or above this share of the budget warn (ARA's requirements: 80%). */
+  /** Estimates and spend at or above this share of the budget alert (ARA's requirements: 80%). */
   warnAtPercent: z.int().min(1).max(100),
+  /** Daily spend ceiling in USD, or null for none (ARA's requirements: $20 in production). */
+  dailyUsd: usd.positive("must be more than 0, or null for no daily ceiling").nullable(),
+  /** A rise of more than this percentage is an unexpected spike (ARA's requirements: 50%). */
+  spikePercent: z.int("must be a whole percentage").min(1).max(1000),
 });
+
+const email = z.email("must be an email address such as jane@ara.example");
+
+/** One level of the stack's escalation policy (observability/escalation.ts). */
+const escalationLevel = z.strictObject({
+  /** Who is paged: "on-call" (the weekly rotation) or a role named in oncall.roles. */
+  targets: z
+    .array(
+      z.enum([ON_CALL, ...ROLES], { error: `must be one of ${[ON_CALL, ...ROLES].join(", ")}` }),
+    )
+    .min(1, "must name at least one target: a level that pages nobody stops the escalation"),
+  /** Minutes before the next level is paged (or, on the last level, the chain repeats). */
+  delayMinutes: z
+    .int("must be a whole number of minutes")
+    .min(1, "must be at least 1 minute (PagerDuty refuses 0 or less)"),
+});
+
+/** A recurring quiet period for warnings (a Grafana mute timing), UTC. */
+const maintenanceWindow = z
+  .strictObject({
+    /** The mute timing's name, e.g. `weekly-maintenance`. */
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase name such as weekly-maintenance"),
+    weekdays: z
+      .array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(", ")}` }))
+      .min(1, "must name at least one weekday"),
+    /** Day-of-month ranges, e.g. "1:7" with sunday for the first Sunday; absent: every week. */
+    daysOfMonth: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^([1-9]|[12]\d|3[01])(:([1-9]|[12]\d|3[01]))?$/,
+            'must be a day or range such as "1:7"',
+          ),
+      )
+      .optional(),
+    /** Start and end, UTC, HH:MM; the end is exclusive. */
+    start: hhmm,
+    end: hhmm,
+  })
+  .refine((w) => w.start < w.end, {
+    path: ["end"],
+    message: "must be later than start on the same day (UTC)",
+  });
+
+export const OncallSettings = z
+  .strictObject({
+    /**
+     * The stack's PagerDuty account plan, or "none" for no PagerDuty resources (alerts go by
+     * email only). Each stack has its own account and token (docs/credentials.md); the Free plan
+     * allows one schedule, one escalation policy and 5 users, which the schema enforces.
+     */
+    pagerduty: z.enum(["none", "free", "professional"]),
+    /** Also email monitoring.alertEmails: the secondary channel. */
+    email: z.boolean(),
+    /** Alert severity → priority (observability/escalation.ts). A severity absent here is emailed only. */
+    routing: z.partialRecord(z.enum(SEVERITIES), z.string()),
+    /** The priorities this stack pages for, with their PagerDuty urgency. */
+    priorities: z.partialRecord(
+      z.enum(PRIORITY_IDS, { error: `must be one of ${PRIORITY_IDS.join(", ")}` }),
+      z.strictObject({ urgency: z.enum(URGENCIES) }),
+    ),
+    /** The stack's escalation policy, level by level: on-call first. */
+    escalation: z.array(escalationLevel),
+    /** The weekly on-call rotation. */
+    rotation: z.strictObject({
+      /** PagerDuty users, by login email, in rotation order (looked up with getUser). */
+      users: z.array(email),
+      /** When the first turn starts (ISO 8601, UTC); turns hand over weekly from then. */
+      start: z.iso.datetime({ error: "must be an ISO 8601 UTC time such as 2026-01-05T09:00:00Z" }),
+    }),
+    /** The people the matrix names, by PagerDuty login email. */
+    roles: z.partialRecord(z.enum(ROLES), email),
+    /** Recurring maintenance windows: warnings are muted, critical alerts still page. */
+    maintenance: z.array(maintenanceWindow),
+  })
+  .superRefine((o, ctx) => {
+    const configured = Object.keys(o.priorities);
+    for (const [severity, priority] of Object.entries(o.routing)) {
+      if (!configured.includes(priority!)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["routing", severity],
+          message: `must name a priority in oncall.priorities (${configured.join(", ") || "none configured"}): add oncall.priorities.${priority} or route ${severity} to one of those`,
+        });
+      }
+    }
+    if (o.pagerduty === "none") return;
+    if (o.escalation.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["escalation"],
+        message: "must have at least one level when oncall.pagerduty is on",
+      });
+    }
+    if (o.rotation.users.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["rotation", "users"],
+        message: "must list at least one PagerDuty user when oncall.pagerduty is on",
+      });
+    }
+    o.escalation.forEach((level, i) =>
+      level.targets.forEach((t, j) => {
+        if (t !== ON_CALL && !o.roles[t]) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["escalation", i, "targets", j],
+            message: `names the role ${t}, which has no email in oncall.roles: add oncall.roles.${t}`,
+          });
+        }
+      }),
+    );
+    if (o.pagerduty === "free") {
+      // PagerDuty Free: 5 users, 1 schedule, 1 escalation policy (pagerduty.com/pricing/incident-management).
+      const users = new Set([...o.rotation.users, ...Object.values(o.roles)]);
+      if (users.size > 5) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rotation", "users"],
+          message: `must, with oncall.roles, name at most 5 people on PagerDuty's Free plan (${users.size} named): remove some or set oncall.pagerduty to professional`,
+        });
+      }
+    }
+  })
+  .describe("On-call");
 
 /**
  * Usage assumptions for the cost model (policies/cost). They are per environment because
@@ -475,6 +613,7 @@ export const StackConfig = z
     app: AppSettings,
     monitoring: MonitoringSettings,
     observability: ObservabilitySettings,
+    oncall: OncallSettings,
     budget: BudgetSettings,
     usage: UsageSettings,
   })
@@ -509,6 +648,7 @@ export type AppSettings = z.infer<typeof AppSettings>;
 export type MonitoringSettings = z.infer<typeof MonitoringSettings>;
 export type ObservabilitySettings = z.infer<typeof ObservabilitySettings>;
 export type BudgetSettings = z.infer<typeof BudgetSettings>;
+export type OncallSettings = z.infer<typeof OncallSettings>;
 export type UsageSettings = z.infer<typeof UsageSettings>;
 
 /** Keys of StackConfig that are structured objects, set as YAML maps in Pulumi.<stack>.yaml. */
@@ -523,6 +663,7 @@ export const STRUCTURED_KEYS = [
   "app",
   "monitoring",
   "observability",
+  "oncall",
   "budget",
   "usage",
 ] as const;

@@ -78,6 +78,13 @@ export const SECRETS = {
       "a Sentry organization auth token with project:write, team:write and project:read for ara:sentryOrganization (docs/credentials.md)",
     neededWhen: (c) => c.observability.sentry.enabled,
   },
+  pagerdutyToken: {
+    key: "pagerdutyToken",
+    env: "PAGERDUTY_TOKEN",
+    purpose:
+      "a PagerDuty REST API key (full access) of the stack's PagerDuty account: users read, schedules, escalation policies, services and integrations write (docs/credentials.md)",
+    neededWhen: (c) => c.oncall.pagerduty !== "none",
+  },
   logArchiveAccessKeyId: {
     key: "logArchiveAccessKeyId",
     env: "LOG_ARCHIVE_ACCESS_KEY_ID",

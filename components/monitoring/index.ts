@@ -50,6 +50,23 @@ export interface MonitoringArgs {
   budgetAlertPercents: number[];
   /** The `stack` cost-allocation tag value the AWS provider puts on every AWS resource. */
   stackTag: pulumi.Input<string>;
+  /**
+   * Daily AWS spend ceiling in USD (`ara:budget.dailyUsd`), alerted by a daily budget; null for
+   * none.
+   */
+  dailyBudgetUsd: number | null;
+  /**
+   * On-call (components/oncall): the alert topic's HTTPS subscription to PagerDuty (it confirms
+   * itself, so no alert waits on a human) and the address health checks email. Absent: email only.
+   */
+  pager?: {
+    /** `https://events.pagerduty.com/integration/<key>/enqueue` of the topic's service. Secret. */
+    topicEndpoint: pulumi.Input<string>;
+    /** The email integration of the service health-check alerts route to. Secret. */
+    healthEmail?: pulumi.Input<string>;
+  };
+  /** Also email `alertEmails` (the secondary channel). Without a pager, email is the only path. */
+  email: boolean;
 }
 
 /**
@@ -106,9 +123,26 @@ export class Monitoring extends AraComponent {
       },
       { parent: this },
     );
-    args.alertEmails.forEach(
+    if (args.pager) {
+      // PagerDuty's SNS integration confirms the subscription itself: from the first deploy,
+      // a budget or replication alert opens an incident without anyone clicking a link.
+      new TopicSubscription(
+        `${name}-alerts-pagerduty`,
+        {
+          topic: topic.arn,
+          protocol: "https",
+          endpoint: args.pager.topicEndpoint,
+          endpointAutoConfirms: true,
+          rawMessageDelivery: false,
+        },
+        { parent: this },
+      );
+    }
+    const emails = args.email || !args.pager ? args.alertEmails : [];
+    emails.forEach(
       (email, i) =>
-        // Email subscriptions stay pending until the recipient confirms; that is the point.
+        // Email subscriptions stay pending until the recipient confirms: a secondary channel,
+        // never the only one where the stack pages.
         new TopicSubscription(
           `${name}-alerts-email-${i}`,
           { topic: topic.arn, protocol: "email", endpoint: email },
@@ -156,7 +190,14 @@ export class Monitoring extends AraComponent {
           alertType: "health_check_status_notification",
           enabled: true,
           filters: { healthCheckIds: checks.map((c) => c.id), statuses: ["Unhealthy", "Healthy"] },
-          mechanisms: { emails: args.alertEmails.map((id) => ({ id })) },
+          // Cloudflare emails on every plan (webhooks need Pro, PagerDuty Business): PagerDuty's
+          // email integration turns the message into an incident.
+          mechanisms: {
+            emails: [
+              ...(args.pager?.healthEmail ? [{ id: args.pager.healthEmail }] : []),
+              ...emails.map((id) => ({ id })),
+            ],
+          },
         },
         { parent: this },
       );
@@ -193,6 +234,34 @@ export class Monitoring extends AraComponent {
       },
       { parent: this },
     );
+
+    if (args.dailyBudgetUsd !== null) {
+      // ARA's "daily usage > $20": AWS Budgets sees only AWS, so this guards the AWS share at
+      // runtime; the policy pack's estimate guards the whole stack before each deploy.
+      new Budget(
+        `${name}-aws-daily-budget`,
+        {
+          name: this.physical("aws-daily-spend", "aws"),
+          budgetType: "COST",
+          timeUnit: "DAILY",
+          limitAmount: args.dailyBudgetUsd.toFixed(2),
+          limitUnit: "USD",
+          costFilters: [
+            { name: "TagKeyValue", values: [pulumi.interpolate`user:stack$${args.stackTag}`] },
+          ],
+          notifications: [
+            {
+              comparisonOperator: "GREATER_THAN",
+              notificationType: "ACTUAL",
+              threshold: 100,
+              thresholdType: "PERCENTAGE",
+              subscriberSnsTopicArns: [topic.arn],
+            },
+          ],
+        },
+        { parent: this },
+      );
+    }
 
     this.alertTopicArn = topic.arn;
     this.healthCheckIds = pulumi.all(checks.map((c) => c.id));

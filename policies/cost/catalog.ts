@@ -553,3 +553,31 @@ export const sentry = {
     note: "A second user needs Team ($26/month billed annually), shared by sentryCostShare.",
   } satisfies Price,
 };
+
+const PAGERDUTY_PRICING = "https://www.pagerduty.com/pricing/incident-management/";
+
+/**
+ * PagerDuty: each paging stack has its own account (its own token). Free serves ARA's on-call
+ * (one rotation, one escalation policy, up to 5 users); Professional is priced so that a stack
+ * that outgrows Free shows the cost.
+ */
+export const pagerduty = {
+  freePlan: {
+    usd: 0,
+    per: "account-month (Free: up to 5 users, 1 on-call schedule, 1 escalation policy)",
+    source: PAGERDUTY_PRICING,
+    date: "2026-09-20",
+    note: "No status page and no stakeholder notifications on Free (docs/cost.md).",
+  } satisfies Price,
+  freeLimits: {
+    users: 5,
+    schedules: 1,
+    escalationPolicies: 1,
+  },
+  professionalUser: {
+    usd: 21,
+    per: "user-month (Professional, billed yearly; $25 billed monthly)",
+    source: PAGERDUTY_PRICING,
+    date: "2026-09-20",
+  } satisfies Price,
+};

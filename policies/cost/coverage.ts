@@ -9,7 +9,15 @@ import { planetScaleKind, T } from "../lib/types";
 export type TypeCoverage =
   | {
       status: "priced";
-      vendor: "planetscale" | "upstash" | "cloudflare" | "vercel" | "aws" | "grafana" | "sentry";
+      vendor:
+        | "planetscale"
+        | "upstash"
+        | "cloudflare"
+        | "vercel"
+        | "aws"
+        | "grafana"
+        | "sentry"
+        | "pagerduty";
     }
   | { status: "free"; reason: string }
   | { status: "unpriced"; reason: string };
@@ -110,6 +118,20 @@ export const TYPE_COVERAGE: Readonly<Record<string, TypeCoverage>> = {
   [T.sentryTeam]: free("Sentry teams carry no charge; the organization's plan is priced"),
   [T.sentryKey]: free("Sentry client keys carry no charge; the organization's plan is priced"),
   [T.logpushJob]: priced("cloudflare"),
+
+  // On-call (components/oncall): the PagerDuty account is priced on its escalation policy (the
+  // plan follows from the users, schedules and policies); the rest is configuration.
+  [T.pagerdutyEscalationPolicy]: priced("pagerduty"),
+  [T.pagerdutySchedule]: free(
+    "schedules are included in the account's plan, priced on the escalation policy",
+  ),
+  [T.pagerdutyService]: free(
+    "services are included in the account's plan, priced on the escalation policy",
+  ),
+  [T.pagerdutyIntegration]: free("integrations are included in every PagerDuty plan"),
+  [T.grafanaContactPoint]: free("Grafana contact points carry no charge"),
+  [T.grafanaNotificationPolicy]: free("Grafana notification policies carry no charge"),
+  [T.grafanaMuteTiming]: free("Grafana mute timings carry no charge"),
 };
 
 /**

@@ -11,6 +11,7 @@ import type {
 import { priceAws } from "./vendors/aws";
 import { priceCloudflare } from "./vendors/cloudflare";
 import { priceGrafana, priceSentry } from "./vendors/grafana";
+import { pricePagerDuty } from "./vendors/pagerduty";
 import { pricePlanetScale } from "./vendors/planetscale";
 import { priceUpstash } from "./vendors/upstash";
 import { priceVercel } from "./vendors/vercel";
@@ -36,6 +37,7 @@ const VENDORS: readonly ((ledger: Ledger) => void)[] = [
   priceAws,
   priceGrafana,
   priceSentry,
+  pricePagerDuty,
 ];
 
 /**

@@ -84,6 +84,13 @@ export const T = {
   sentryTeam: "sentry:index/sentryTeam:SentryTeam",
   sentryProject: "sentry:index/sentryProject:SentryProject",
   sentryKey: "sentry:index/sentryKey:SentryKey",
+  pagerdutySchedule: "pagerduty:index/schedule:Schedule",
+  pagerdutyEscalationPolicy: "pagerduty:index/escalationPolicy:EscalationPolicy",
+  pagerdutyService: "pagerduty:index/service:Service",
+  pagerdutyIntegration: "pagerduty:index/serviceIntegration:ServiceIntegration",
+  grafanaContactPoint: "grafana:alerting/contactPoint:ContactPoint",
+  grafanaNotificationPolicy: "grafana:alerting/notificationPolicy:NotificationPolicy",
+  grafanaMuteTiming: "grafana:alerting/muteTiming:MuteTiming",
   grafanaAlertingComponent: "ara:observability:GrafanaAlerting",
   logArchiveComponent: "ara:observability:LogArchive",
 

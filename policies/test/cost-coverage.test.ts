@@ -76,7 +76,7 @@ describe("resource coverage", () => {
     // The tiers about to be added: none of these may pass as $0 before they are priced.
     const types = [
       "grafana:index/folder:Folder",
-      "pagerduty:index/service:Service",
+      "pagerduty:index/ruleset:Ruleset",
       "sentry:index/sentryIssueAlert:SentryIssueAlert",
       "aws:ses/domainIdentity:DomainIdentity",
       "aws:iam/openIdConnectProvider:OpenIdConnectProvider",

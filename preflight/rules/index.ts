@@ -2,6 +2,7 @@ import type { TypeEntry } from "../rule";
 import { aws } from "./aws";
 import { cloudflare } from "./cloudflare";
 import { observability } from "./observability";
+import { oncall } from "./oncall";
 import { planetscale } from "./planetscale";
 import { pulumi } from "./pulumi";
 import { upstash } from "./upstash";
@@ -19,4 +20,5 @@ export const TABLE: Readonly<Record<string, TypeEntry>> = Object.freeze({
   ...aws,
   ...planetscale,
   ...observability,
+  ...oncall,
 });

@@ -232,6 +232,105 @@ const cases: { name: string; key: string; says?: string; args: () => string[] }[
     ],
   },
   {
+    name: "an escalation level without targets",
+    key: "ara:oncall.escalation[1].targets",
+    says: "must name at least one target",
+    args: () => [
+      "--config-file",
+      variant(
+        "oncall-targets",
+        (c) =>
+          (c["ara:oncall"] = {
+            escalation: [
+              { targets: ["on-call"], delayMinutes: 5 },
+              { targets: [], delayMinutes: 30 },
+            ],
+          }),
+      ),
+    ],
+  },
+  {
+    name: "an escalation delay of zero",
+    key: "ara:oncall.escalation[0].delayMinutes",
+    says: "must be at least 1 minute",
+    args: () => [
+      "--config-file",
+      variant(
+        "oncall-delay-zero",
+        (c) => (c["ara:oncall"] = { escalation: [{ targets: ["on-call"], delayMinutes: 0 }] }),
+      ),
+    ],
+  },
+  {
+    name: "a negative escalation delay",
+    key: "ara:oncall.escalation[0].delayMinutes",
+    says: "must be at least 1 minute",
+    args: () => [
+      "--config-file",
+      variant(
+        "oncall-delay-negative",
+        (c) => (c["ara:oncall"] = { escalation: [{ targets: ["on-call"], delayMinutes: -5 }] }),
+      ),
+    ],
+  },
+  {
+    name: "a schedule user that is not an email address",
+    key: "ara:oncall.rotation.users[1]",
+    says: "must be an email address",
+    args: () => [
+      "--config-file",
+      variant(
+        "oncall-user",
+        (c) =>
+          (c["ara:oncall"] = {
+            rotation: { users: ["oncall-1@ara.example", "jane"], start: "2026-01-05T09:00:00Z" },
+          }),
+      ),
+    ],
+  },
+  {
+    name: "a maintenance window with an invalid time",
+    key: "ara:oncall.maintenance[0].start",
+    says: "must be a UTC time as HH:MM",
+    args: () => [
+      "--config-file",
+      variant(
+        "oncall-window-time",
+        (c) =>
+          (c["ara:oncall"] = {
+            maintenance: [{ name: "nightly", weekdays: ["sunday"], start: "25:00", end: "04:00" }],
+          }),
+      ),
+    ],
+  },
+  {
+    name: "a maintenance window with an invalid weekday",
+    key: "ara:oncall.maintenance[0].weekdays[0]",
+    says: "must be one of monday",
+    args: () => [
+      "--config-file",
+      variant(
+        "oncall-window-day",
+        (c) =>
+          (c["ara:oncall"] = {
+            maintenance: [{ name: "nightly", weekdays: ["sundae"], start: "02:00", end: "04:00" }],
+          }),
+      ),
+    ],
+  },
+  {
+    name: "a routing severity with no matching priority",
+    key: "ara:oncall.routing.warning",
+    says: "must name a priority in oncall.priorities",
+    args: () => [
+      "--config-file",
+      variant(
+        "oncall-routing",
+        (c) => (c["ara:oncall"] = { routing: { critical: "P0", warning: "P3" } }),
+      ),
+    ],
+  },
+  {
     name: "credential in plain text",
     key: "ara:cloudflareApiToken",
     args: () => [

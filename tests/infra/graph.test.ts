@@ -81,7 +81,11 @@ function expectedChildren(c: StackConfig): Record<string, string[]> {
       "alerts",
       "alerts-policy",
       "aws-budget",
-      ...c.monitoring.alertEmails.map((_, i) => `alerts-email-${i}`),
+      ...(c.budget.dailyUsd !== null ? ["aws-daily-budget"] : []),
+      ...(c.oncall.pagerduty !== "none" ? ["alerts-pagerduty"] : []),
+      ...(c.oncall.email || c.oncall.pagerduty === "none"
+        ? c.monitoring.alertEmails.map((_, i) => `alerts-email-${i}`)
+        : []),
       ...(c.monitoring.healthChecks.enabled ? ["check-app", "check-signer", "health-alert"] : []),
     ],
     app: [
@@ -113,6 +117,37 @@ function expectedChildren(c: StackConfig): Record<string, string[]> {
       ].map((v) => `env-${v}`),
     ],
     ...observabilityChildren(c),
+    ...oncallChildren(c),
+  };
+}
+
+/** On-call: PagerDuty where the stack pages, Grafana's routing where Grafana is on. */
+function oncallChildren(c: StackConfig): Record<string, string[]> {
+  const o = c.oncall;
+  const urgencies =
+    o.pagerduty === "none"
+      ? []
+      : [...new Set(Object.values(o.routing).map((p) => o.priorities[p as "P0"]!.urgency))];
+  const routed = (["critical", "warning"] as const).filter(
+    (s) => o.pagerduty !== "none" && o.routing[s],
+  );
+  return {
+    // Without PagerDuty the component stands empty: email is the only path.
+    ...(o.pagerduty !== "none" && {
+      oncall: [
+        "rotation",
+        "escalation",
+        ...urgencies.flatMap((u) => [`service-${u}`, `events-${u}`, `sns-${u}`, `email-${u}`]),
+      ],
+    }),
+    ...(c.observability.grafana.enabled && {
+      routing: [
+        ...o.maintenance.map((w) => `mute-${w.name}`),
+        ...(o.email ? ["contact-email"] : []),
+        ...routed.map((s) => `contact-${s}`),
+        "policy",
+      ],
+    }),
   };
 }
 
@@ -191,6 +226,9 @@ describe.each(STACKS)("the %s graph", (stack) => {
           (n) => `${OBSERVABILITY_TYPES[n]}::${n}`,
         ),
         ...observabilityProviders(config()),
+        "ara:oncall:OnCall::oncall",
+        ...(config().observability.grafana.enabled ? ["ara:oncall:AlertRouting::routing"] : []),
+        ...(config().oncall.pagerduty !== "none" ? ["pulumi:providers:pagerduty::pagerduty"] : []),
         "pulumi:providers:aws::aws",
         "pulumi:providers:cloudflare::cloudflare",
         "pulumi:providers:random::random",
@@ -214,7 +252,10 @@ describe.each(STACKS)("the %s graph", (stack) => {
     const top =
       12 +
       Object.keys(observabilityChildren(config())).length +
-      observabilityProviders(config()).length;
+      observabilityProviders(config()).length +
+      1 +
+      (config().observability.grafana.enabled ? 1 : 0) +
+      (config().oncall.pagerduty !== "none" ? 1 : 0);
     const total = 1 + top + Object.values(expected).reduce((n, c) => n + c.length, 0);
     expect(run().resources).toHaveLength(total);
   });

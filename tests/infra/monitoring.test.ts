@@ -14,13 +14,22 @@ const HEALTH = T.healthcheck;
 describe.each(STACKS)("monitoring in %s", (stack) => {
   const run = () => runs[stack];
 
-  it("sends alerts to a topic with an email subscription per address", () => {
+  it("sends the alert topic to PagerDuty where the stack pages, and by email as a second channel", () => {
     const topic = one(run(), T.snsTopic);
     expect(topic.inputs.name).toBe(`ara-${stack}-alerts`);
     const subs = ofType(run(), T.snsSubscription);
     expect(subs.length).toBeGreaterThanOrEqual(1);
-    for (const s of subs)
-      expect(s.inputs).toMatchObject({ protocol: "email", topic: topic.outputs.arn });
+    for (const s of subs) expect(s.inputs.topic).toBe(topic.outputs.arn);
+    const https = subs.filter((s) => s.inputs.protocol === "https");
+    // dev pages nobody: email only. staging and prod: PagerDuty's SNS integration, self-confirming.
+    expect(https).toHaveLength(stack === "dev" ? 0 : 1);
+    for (const s of https) {
+      expect(s.inputs.endpointAutoConfirms).toBe(true);
+      // The URL holds the integration's routing key: secret in state and in the plan.
+      expect(s.inputs.endpoint).toBe("[secret]");
+      expect(s.secretInputs).toContain("endpoint");
+    }
+    expect(subs.filter((s) => s.inputs.protocol === "email")).toHaveLength(1);
     const policy = JSON.parse(String(one(run(), T.snsTopicPolicy).inputs.policy));
     expect(policy.Statement[0]).toMatchObject({
       Principal: { Service: "budgets.amazonaws.com" },
@@ -29,7 +38,7 @@ describe.each(STACKS)("monitoring in %s", (stack) => {
   });
 
   it("alerts on the stack's AWS spend against its own AWS cap", () => {
-    const budget = one(run(), T.budget);
+    const budget = ofType(run(), T.budget).find((b) => b.inputs.timeUnit === "MONTHLY")!;
     expect(budget.inputs).toMatchObject({
       budgetType: "COST",
       timeUnit: "MONTHLY",
@@ -43,6 +52,19 @@ describe.each(STACKS)("monitoring in %s", (stack) => {
     expect(notes).toContainEqual(
       expect.objectContaining({ notificationType: "FORECASTED", threshold: 100 }),
     );
+  });
+
+  it("alerts on a day's AWS spend over the stack's daily ceiling (prod: $20)", () => {
+    const daily = ofType(run(), T.budget).filter((b) => b.inputs.timeUnit === "DAILY");
+    if (stack !== "prod") {
+      expect(daily).toEqual([]);
+      return;
+    }
+    expect(daily).toHaveLength(1);
+    expect(daily[0]!.inputs).toMatchObject({
+      limitAmount: "20.00",
+      notifications: [{ notificationType: "ACTUAL", threshold: 100, thresholdType: "PERCENTAGE" }],
+    });
   });
 
   it("checks the app's readiness and the signer's health from the edge where the zone plan allows", () => {
