@@ -12,6 +12,7 @@ import {
 import { renderPage } from "./page";
 import { auditRoutes } from "./routes/audits";
 import { healthRoutes } from "./routes/health";
+import { mailRoutes } from "./routes/mail";
 import { sessionRoutes } from "./routes/sessions";
 import { vitalsRoutes } from "./routes/vitals";
 import { wizardRoutes } from "./routes/wizard";
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   sessionRoutes(app, routeDeps);
   wizardRoutes(app, routeDeps);
   auditRoutes(app, routeDeps);
+  mailRoutes(app, routeDeps);
   vitalsRoutes(app, routeDeps);
 
   // The wizard page.

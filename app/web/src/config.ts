@@ -87,6 +87,34 @@ export const configSchema = z.object({
   WIZARD_TTL_SECONDS: int(60, 90 * 86_400, 7 * 86_400),
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024, 64 * 1024),
   DATABASE_POOL_MAX: int(1, 100, 10),
+  // Email (components/email: Amazon SES over SMTP), all optional: without SMTP_HOST the app
+  // sends no mail and the mail routes answer 503 (dev prints mail instead, src/local/dev-mail.ts).
+  SMTP_HOST: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9.-]{1,253}$/,
+      "must be a host name such as email-smtp.eu-west-1.amazonaws.com",
+    )
+    .optional(),
+  SMTP_PORT: int(1, 65535, 587),
+  SMTP_USER: z.string().min(1).max(128).optional(),
+  SMTP_PASSWORD: z.string().min(1).max(256).optional(),
+  // Only for a local test server without TLS; SES always offers STARTTLS.
+  SMTP_REQUIRE_TLS: bool(true),
+  MAIL_FROM: z
+    .email({
+      error: "must be an address on the verified sending domain, such as ara@mail.example.com",
+    })
+    .optional(),
+  // The public origin emailed links point at. Configured, never taken from the Host header, so a
+  // forged Host cannot make the app mail someone a link to another site.
+  APP_URL: urlWithScheme(["http:", "https:"], "https://ara.example.com")
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  REPORT_EMAIL_LIMIT_PER_HOUR: int(1, 1000, 3),
+  REPORT_LINK_TTL_DAYS: int(1, 365, 30),
+  RECOVERY_LIMIT_PER_EMAIL_PER_HOUR: int(1, 1000, 3),
+  RECOVERY_LIMIT_PER_IP_PER_HOUR: int(1, 100_000, 10),
   // Telemetry, all optional: without an endpoint nothing is exported (the instruments still
   // answer at /api/metrics), without a DSN no error is reported.
   OTEL_EXPORTER_OTLP_ENDPOINT: urlWithScheme(
@@ -197,5 +225,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
     throw new ConfigError(problems);
   }
-  return parsed.data;
+  const c = parsed.data;
+  if (c.SMTP_HOST && (!c.MAIL_FROM || !c.APP_URL)) {
+    throw new ConfigError([
+      `SMTP_HOST is set, so ${[!c.MAIL_FROM && "MAIL_FROM", !c.APP_URL && "APP_URL"].filter(Boolean).join(" and ")} must be set too (the From address and the origin of emailed links)`,
+    ]);
+  }
+  return c;
 }

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { Config } from "./config";
 import type { AppEnv } from "./http";
 import type { Logger } from "./logger";
+import type { Mailer } from "./mail";
 import type { Redis } from "./redis";
 import type { SessionService } from "./sessions";
 import type { SignerClient } from "./signer";
@@ -17,6 +18,8 @@ export interface AppDeps {
   pool: pg.Pool;
   redis: Redis;
   signer: SignerClient;
+  // Outgoing mail (SES over SMTP in production, printed in dev, absent when not configured).
+  mailer: Mailer;
   telemetry: Telemetry;
   // Resolves the caller's address: from the socket, or from proxy headers (see client-ip.ts).
   clientIp: (c: Context) => string;

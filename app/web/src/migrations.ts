@@ -63,6 +63,18 @@ END
 $$;
 `,
   },
+  {
+    // Session recovery looks audits up by their contact email without decrypting any: an
+    // HMAC-SHA256 of the normalised address (keyed from DATA_KEY, see src/mail-tokens.ts) is
+    // stored beside the ciphertext. Rows from before this migration stay NULL (not recoverable)
+    // unless a backfill job that holds DATA_KEY decrypts and hashes them (docs/app.md).
+    id: 4,
+    name: "add_audits_email_hmac",
+    sql: `
+ALTER TABLE audits ADD COLUMN email_hmac bytea;
+CREATE INDEX audits_email_hmac_idx ON audits (email_hmac) WHERE email_hmac IS NOT NULL;
+`,
+  },
 ];
 
 // 0x41524157 = "ARAW": an arbitrary constant shared by every instance of this app.

@@ -212,6 +212,7 @@ function renderDetails() {
       if (email.input.value.trim()) body.email = email.input.value.trim();
       state.result = await api("POST", "/api/audits", body);
       state.result.organization = state.organization.normalize("NFC");
+      state.result.hasEmail = body.email !== undefined;
       api("PUT", "/api/wizard", { step: state.step, answers: state.answers, organization: state.organization, completedAuditId: state.result.id }).catch(() => {});
       render(true);
     } catch (e) {
@@ -267,13 +268,33 @@ function renderResult() {
     btn.disabled = false;
   } }, "Create PDF report");
 
+  // The report by mail, to the contact email given with the audit (the page never sees it again).
+  const mailStatus = el("span", { id: "email-status", role: "status" });
+  const mailError = el("p", { class: "error", id: "email-error", role: "alert" });
+  const mailBtn = el("button", { id: "email-report", type: "button", class: "secondary", onclick: async () => {
+    mailBtn.disabled = true; mailError.textContent = ""; mailStatus.textContent = "Sending...";
+    try {
+      await api("POST", "/api/audits/" + r.id + "/email");
+      mailStatus.textContent = "Sent. Check your inbox for the report link.";
+    } catch (e) {
+      mailStatus.textContent = "";
+      mailError.textContent = e.status === 503 || e.status === 429
+        ? e.message.split(";")[0] + ". Try again in " + Math.max(1, Math.ceil((e.retryAfter || 60) / 60)) + " minute(s)."
+        : e.message;
+    }
+    mailBtn.disabled = false;
+  } }, "Email me the report");
+  const mailBox = r.hasEmail
+    ? el("div", { class: "actions" }, mailBtn, mailStatus)
+    : null;
+
   root.append(el("section", { id: "result", "aria-labelledby": "result-title" },
     el("h2", { id: "result-title", tabindex: "-1" }, "Your readiness"),
     el("p", {}, "Organization: ", el("strong", { id: "result-organization" }, r.organization || state.organization)),
     el("p", {}, el("span", { class: "score", id: "score" }, String(r.score)), " / 100: ", el("strong", { id: "level" }, level)),
     el("h3", {}, "Category scores"), cats,
     el("h3", {}, "Recommendations"), recs,
-    el("div", { class: "report" }, el("h3", {}, "PDF report"), el("div", { class: "actions" }, btn, status), linkLine, reportError),
+    el("div", { class: "report" }, el("h3", {}, "PDF report"), el("div", { class: "actions" }, btn, status), linkLine, reportError, mailBox, mailBox ? mailError : null),
     el("div", { class: "actions" }, el("button", { id: "restart", type: "button", class: "secondary", onclick: () => {
       Object.assign(state, { step: 0, answers: {}, organization: "", result: null });
       saveProgress(); render(true);
@@ -305,8 +326,43 @@ function renderResult() {
   });
 })();
 
+// "Recover my audits": a one-time link is mailed to the address the audits were made with. The
+// answer is the same whether or not such audits exist.
+const recoverForm = document.getElementById("recover-form");
+recoverForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const input = document.getElementById("recover-email");
+  const out = document.getElementById("recover-status");
+  const err = document.getElementById("recover-email-error");
+  err.textContent = ""; input.removeAttribute("aria-invalid");
+  if (!input.checkValidity() || !input.value.trim()) {
+    err.textContent = "Enter a valid email address"; input.setAttribute("aria-invalid", "true"); input.focus(); return;
+  }
+  const res = await fetch("/api/sessions/recover", { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: input.value.trim() }) }).catch(() => null);
+  const data = res ? await res.json().catch(() => ({})) : {};
+  out.textContent = res && res.status === 202 ? "If audits were made with this address, a link is on its way. It works once, for 15 minutes."
+    : (data.message || "Could not send the request; try again.");
+});
+recoverForm.addEventListener("invalid", (e) => { e.preventDefault(); }, true);
+
+// Arriving from a recovery mail: the token is in the fragment, which no server ever sees.
+async function confirmRecovery() {
+  const m = /^#recover=([A-Za-z0-9_-]{43})$/.exec(location.hash);
+  if (!m) return false;
+  history.replaceState(null, "", location.pathname);
+  const res = await fetch("/api/sessions/recover/confirm", { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token: m[1] }) });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) { pageError.textContent = data.message || "This recovery link did not work."; return false; }
+  saveTokens({ accessToken: data.accessToken, refreshToken: data.refreshToken, expiresIn: data.expiresIn });
+  if (data.audits && data.audits.length) state.result = await api("GET", "/api/audits/" + data.audits[0]).catch(() => null);
+  return state.result !== null;
+}
+
 (async () => {
   try {
+    if (await confirmRecovery()) { render(false); return; }
     const saved = await api("GET", "/api/wizard");
     if (saved.progress) {
       state.step = Math.min(saved.progress.step || 0, stepsTotal - 1);
@@ -355,6 +411,15 @@ export function renderPage(): Page {
 <p class="muted">How ready is your organization for AI agents? Rate each statement by how true it is today.</p>
 <p id="error" class="error" role="alert"></p>
 <main id="app"><p>Loading...</p></main>
+<details id="recover" class="report">
+<summary>Recover my audits</summary>
+<form id="recover-form" novalidate>
+<div class="field"><label for="recover-email">Email used for your audits<span class="hint" id="recover-email-hint">We send a one-time link that opens them on this device.</span></label>
+<p class="error" id="recover-email-error"></p>
+<input id="recover-email" name="email" type="email" maxlength="254" autocomplete="email" required aria-describedby="recover-email-error recover-email-hint"></div>
+<div class="actions"><button id="recover-submit" type="submit" class="secondary">Email me a link</button><span id="recover-status" role="status"></span></div>
+</form>
+</details>
 <script id="questionnaire" type="application/json">${data}</script>
 <script>${SCRIPT}</script>
 </body>

@@ -5,6 +5,7 @@ import type { AppDeps } from "./deps";
 import { clientIpResolver, fromHeader, fromHeaders } from "./client-ip";
 import type { Config } from "./config";
 import { createLogger, type Logger } from "./logger";
+import { createSmtpMailer, type Mailer } from "./mail";
 import { runMigrations } from "./migrations";
 import { createRedis, redisAvailable } from "./redis";
 import { SignerClient } from "./signer";
@@ -18,6 +19,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   // Dev mode hands in a pool backed by PGlite.
   poolConfig?: pg.PoolConfig;
+  // Dev mode hands in a transport that prints mail (src/local/dev-mail.ts).
+  mailer?: Mailer;
 }
 
 export interface Runtime {
@@ -105,6 +108,7 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
     pool,
     redis,
     signer,
+    mailer: options.mailer ?? createSmtpMailer(config),
     telemetry,
     clientIp: config.CLIENT_IP_HEADER
       ? fromHeader(config.CLIENT_IP_HEADER)

@@ -65,6 +65,11 @@ export class SessionService {
   }
 
   async create(): Promise<TokenPair> {
+    return (await this.createWithId()).pair;
+  }
+
+  /** A new session and its id (session recovery re-points audits to it). */
+  async createWithId(): Promise<{ pair: TokenPair; sessionId: string }> {
     const sid = randomUUID();
     const { pair, hash } = await this.issue(sid);
     await this.redis
@@ -72,7 +77,7 @@ export class SessionService {
       .set(sessionKey(sid), "1", "EX", this.refreshTtl)
       .set(refreshKey(hash), `active:${sid}`, "EX", this.refreshTtl)
       .exec();
-    return pair;
+    return { pair, sessionId: sid };
   }
 
   async refresh(refreshToken: unknown): Promise<RefreshOutcome> {

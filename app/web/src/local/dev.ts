@@ -6,6 +6,7 @@ import { createLogger, type Logger } from "../logger";
 import { redisAvailable } from "../redis";
 import { createRuntime } from "../runtime";
 import { devLogFormat, prettyDestination } from "./dev-log";
+import { printingMailer } from "./dev-mail";
 import { startPglite } from "./pglite";
 import { REDIS_INSTALL_HINT, findRedisServer, startRedisServer } from "./redis-server";
 import { startSigner, workerPaths } from "./signer";
@@ -18,6 +19,8 @@ import { nextFreePort, portInUse, repoRoot, run } from "./util";
 //   Redis      -> redis-server from PATH on a free loopback port (data in .dev-data/redis);
 //                 without one the launcher stops and says how to install it
 //   Signer     -> the real worker (app/worker/dist/index.js) under Miniflare, in-memory R2
+//   Mail       -> printed in this terminal (src/local/dev-mail.ts), links to APP_URL (this
+//                 server); set SMTP_HOST (and SMTP_*, MAIL_FROM) to send through a real server
 // The three start side by side; PGlite is the slow one. The secrets below are for this machine
 // only and are never used anywhere else. Any variable set in the environment (DATABASE_URL,
 // REDIS_URL, SIGNER_URL, ...) wins over the default.
@@ -174,11 +177,16 @@ async function main() {
   if (failed) throw failed.reason;
   onSignals(); // again: Miniflare added its own
 
+  // Emailed links point at this server.
+  env.APP_URL ??= `http://${host}:${port}`;
   const config = loadConfig(env);
   const runtime = createRuntime(config, {
     platform: "node",
     logger,
     ...(poolConfig ? { poolConfig } : {}),
+    ...(config.SMTP_HOST
+      ? {}
+      : { mailer: printingMailer((t) => process.stdout.write(t), config.MAIL_FROM) }),
   });
   cleanups.unshift(() => runtime.close());
   await runtime.deps.schemaReady();

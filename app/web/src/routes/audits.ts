@@ -12,6 +12,7 @@ import {
 } from "../questionnaire";
 import { hitLimit } from "../ratelimit";
 import { renderReport } from "../report";
+import { emailHmac } from "../mail-tokens";
 import { KEY_PREFIX } from "../sessions";
 import { text } from "../text";
 
@@ -24,7 +25,7 @@ const auditBody = z.strictObject({
 });
 
 /** An audit as the routes read it back (the email stays encrypted in the database). */
-interface AuditRow {
+export interface AuditRow {
   id: string;
   organization: string;
   answers: Record<string, number>;
@@ -37,7 +38,7 @@ interface AuditRow {
 }
 
 /** What the API and the PDF report show of an audit, in the app's camelCase. */
-const summary = (row: AuditRow) => ({
+export const summary = (row: Omit<AuditRow, "answers" | "has_email">) => ({
   id: row.id,
   organization: row.organization,
   score: row.score,
@@ -48,11 +49,35 @@ const summary = (row: AuditRow) => ({
 });
 
 /**
+ * Renders an audit's PDF, stores it through the signer, records it and returns a freshly signed
+ * download URL. Shared by POST /api/audits/:id/report and the emailed report link (/r/:token).
+ */
+export async function createReport(
+  deps: Pick<RouteDeps, "pool" | "signer" | "telemetry">,
+  row: Omit<AuditRow, "answers" | "has_email">,
+) {
+  const pdf = await renderReport(summary(row));
+  const upload = await deps.signer.signUpload({
+    contentType: "application/pdf",
+    contentLength: pdf.byteLength,
+    key: `reports/${row.id}/${randomUUID()}.pdf`,
+  });
+  await deps.signer.put(upload, "application/pdf", new Uint8Array(pdf));
+  const download = await deps.signer.signDownload(upload.key);
+  await deps.pool.query(
+    "INSERT INTO audit_reports (audit_id, object_key, size_bytes) VALUES ($1, $2, $3)",
+    [row.id, upload.key, pdf.byteLength],
+  );
+  deps.telemetry.reportsGenerated.add(1);
+  return download;
+}
+
+/**
  * Readiness audits: scored and stored with the contact email encrypted by pgcrypto, readable
  * only by the session that created them, and rendered to a PDF stored through the signer.
  */
 export function auditRoutes(app: Hono<AppEnv>, deps: RouteDeps) {
-  const { config, pool, redis, signer, requireSession } = deps;
+  const { config, pool, redis, requireSession } = deps;
   const loadAudit = async (id: string, sid: string): Promise<AuditRow | null> => {
     if (!UUID.test(id)) return null;
     await deps.schemaReady();
@@ -79,10 +104,11 @@ export function auditRoutes(app: Hono<AppEnv>, deps: RouteDeps) {
     const answers = Object.fromEntries(QUESTION_IDS.map((id) => [id, body.answers[id]]));
     await deps.schemaReady();
     const { rows } = await pool.query<{ id: string }>({
-      name: "insert-audit",
+      name: "insert-audit-v2",
+      // email_hmac: the recovery lookup key (src/mail-tokens.ts), so recovery never decrypts.
       text: `INSERT INTO audits (session_id, organization, email_encrypted, answers, score, level,
-                           category_scores, recommendations, questionnaire_version)
-       VALUES ($1, $2, pgp_sym_encrypt($3::text, $4::text, 'cipher-algo=aes256, s2k-mode=1'), $5::jsonb, $6, $7, $8::jsonb, $9::jsonb, $10)
+                           category_scores, recommendations, questionnaire_version, email_hmac)
+       VALUES ($1, $2, pgp_sym_encrypt($3::text, $4::text, 'cipher-algo=aes256, s2k-mode=1'), $5::jsonb, $6, $7, $8::jsonb, $9::jsonb, $10, $11)
        RETURNING id`,
       values: [
         c.get("sessionId"),
@@ -95,6 +121,7 @@ export function auditRoutes(app: Hono<AppEnv>, deps: RouteDeps) {
         JSON.stringify(result.categoryScores),
         JSON.stringify(result.recommendations),
         QUESTIONNAIRE_VERSION,
+        body.email ? emailHmac(config.DATA_KEY, body.email) : null,
       ],
     });
     deps.telemetry.auditsCreated.add(1);
@@ -140,19 +167,7 @@ export function auditRoutes(app: Hono<AppEnv>, deps: RouteDeps) {
         { "Retry-After": String(limit.retryAfter) },
       );
     }
-    const pdf = await renderReport(summary(row));
-    const upload = await signer.signUpload({
-      contentType: "application/pdf",
-      contentLength: pdf.byteLength,
-      key: `reports/${row.id}/${randomUUID()}.pdf`,
-    });
-    await signer.put(upload, "application/pdf", new Uint8Array(pdf));
-    const download = await signer.signDownload(upload.key);
-    await pool.query(
-      "INSERT INTO audit_reports (audit_id, object_key, size_bytes) VALUES ($1, $2, $3)",
-      [row.id, upload.key, pdf.byteLength],
-    );
-    deps.telemetry.reportsGenerated.add(1);
+    const download = await createReport(deps, row);
     return c.json(
       { key: download.key, downloadUrl: download.url, expiresAt: download.expiresAt },
       201,

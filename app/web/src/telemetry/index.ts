@@ -53,6 +53,9 @@ function installGlobals() {
 
 export { logIds, propagationHeaders, REQUEST_ID } from "./context";
 
+/** The `kind` of ara_emails_sent_total and ara_email_failures_total. */
+export const EMAIL_KINDS = ["report", "recovery"] as const;
+
 export type Signal = "metrics" | "traces";
 
 /** The `kind` of ara_errors_total: what the error handler made of a 5xx (see middleware.ts). */
@@ -164,6 +167,8 @@ export interface Telemetry {
   wizardCompletions: Counter;
   auditsCreated: Counter;
   reportsGenerated: Counter;
+  emailsSent: Counter;
+  emailFailures: Counter;
   webVitals: Histogram;
   dropped: Counter;
   setDependencyUp(dependency: Dependency, up: boolean): void;
@@ -273,6 +278,8 @@ export function createTelemetry(
   const wizardCompletions = counter(I.wizardCompletions);
   const auditsCreated = counter(I.auditsCreated);
   const reportsGenerated = counter(I.reportsGenerated);
+  const emailsSent = counter(I.emailsSent);
+  const emailFailures = counter(I.emailFailures);
   const dropped = counter(I.telemetryDropped);
   drops.counter = dropped;
   const webVitals = meter.createHistogram(I.webVitals.name, {
@@ -288,6 +295,10 @@ export function createTelemetry(
     for (const result of ["hit", "miss"]) cacheRequests.add(0, { cache, result });
   }
   for (const signal of ["metrics", "traces"]) dropped.add(0, { signal });
+  for (const kind of EMAIL_KINDS) {
+    emailsSent.add(0, { kind });
+    emailFailures.add(0, { kind });
+  }
 
   const pool = probes.pool;
   meter
@@ -410,6 +421,8 @@ export function createTelemetry(
     wizardCompletions,
     auditsCreated,
     reportsGenerated,
+    emailsSent,
+    emailFailures,
     webVitals,
     dropped,
     setDependencyUp: record,
