@@ -15,6 +15,7 @@ import {
   todayUtc,
   type Violation as PreflightViolation,
 } from "../preflight/check";
+import { COST_ALERTS } from "../stacks/cost-alerts";
 import { createPolicies, PACK_LEVEL, PACK_NAME } from "./pack";
 import { resolvePolicyConfig, type ResolvedPolicyConfig } from "./policy-config";
 import {
@@ -442,7 +443,8 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<StackEvaluat
 export function costSpike(
   previousMonthly: number,
   currentMonthly: number,
-  thresholdPercent = 50,
+  // The stack's ara:budget.spikePercent where the caller has it; ARA's requirement otherwise.
+  thresholdPercent: number = COST_ALERTS.spikePercent,
 ): { percent: number; message: string } | undefined {
   if (previousMonthly <= 0) return undefined;
   const percent = ((currentMonthly - previousMonthly) / previousMonthly) * 100;

@@ -1,6 +1,7 @@
 import workerContract from "../app/worker/contract.json";
 import { requiredSettings } from "../observability/alerts";
 import { escalationLevels, PRIORITIES } from "../observability/escalation";
+import { COST_ALERTS } from "./cost-alerts";
 import type { Environment, StackConfig } from "./schema";
 
 /**
@@ -130,7 +131,12 @@ const dev: Preset = {
     roles: {},
     maintenance: [],
   },
-  budget: { monthlyUsd: 50, warnAtPercent: 80, dailyUsd: null, spikePercent: 50 },
+  budget: {
+    monthlyUsd: 50,
+    warnAtPercent: COST_ALERTS.monthlyPercent,
+    dailyUsd: null,
+    spikePercent: COST_ALERTS.spikePercent,
+  },
 };
 
 /** Staging: production-like sizing, the full monitoring stack, 30 days' retention. */
@@ -184,7 +190,12 @@ const staging: Preset = {
     roles: { teamLead: ROLES.teamLead },
     maintenance: [{ name: "weekly-maintenance", ...SUNDAY_NIGHT }],
   },
-  budget: { monthlyUsd: 100, warnAtPercent: 80, dailyUsd: null, spikePercent: 50 },
+  budget: {
+    monthlyUsd: 100,
+    warnAtPercent: COST_ALERTS.monthlyPercent,
+    dailyUsd: null,
+    spikePercent: COST_ALERTS.spikePercent,
+  },
 };
 
 /** Production: high availability and performance, 24/7 alerting, 365 days' retention. */
@@ -271,7 +282,12 @@ const prod: Preset = {
     maintenance: [{ name: "monthly-maintenance", ...SUNDAY_NIGHT, daysOfMonth: ["1:7"] }],
   },
   // ARA's cost alerts: more than $20 a day, 80% of the month's budget, a rise over 50%.
-  budget: { monthlyUsd: 500, warnAtPercent: 80, dailyUsd: 20, spikePercent: 50 },
+  budget: {
+    monthlyUsd: 500,
+    warnAtPercent: COST_ALERTS.monthlyPercent,
+    dailyUsd: COST_ALERTS.prodDailyUsd,
+    spikePercent: COST_ALERTS.spikePercent,
+  },
 };
 
 export const PRESETS: Readonly<Record<Environment, Preset>> = { dev, staging, prod };

@@ -4,7 +4,7 @@ import { biggestLines, cents, estimateMonthlyCost, usd } from "../cost/estimate"
 import { stackRule, type RuleMeta } from "../lib/define";
 
 export interface DailySpendConfig {
-  /** The daily ceiling; the policy does not apply without it. */
+  /** Auditor override of the stack's `ara:budget.dailyUsd`; without either the policy does not apply. */
   maxDailyUsd?: number;
 }
 
@@ -18,7 +18,7 @@ export const meta: RuleMeta = {
   enforcementLevel: "mandatory",
   severity: "medium",
   remediation:
-    "Reduce the biggest cost lines listed, or change maxDailyUsd in policies/config/<env>.json with the budget owner's approval.",
+    "Reduce the biggest cost lines listed, or change ara:budget.dailyUsd (stacks/presets.ts) with the budget owner's approval.",
   configSchema: { properties: { maxDailyUsd: { type: "number", minimum: 0 } } },
 };
 
@@ -29,9 +29,6 @@ export const meta: RuleMeta = {
  */
 export function stackDailySpend(context: ContextSource): StackValidationPolicy {
   return stackRule<DailySpendConfig>(meta, (args, report, config) => {
-    if (config.maxDailyUsd === undefined) {
-      args.notApplicable("no maxDailyUsd in this environment's policy config");
-    }
     const ctx = context();
     if (!ctx.config) {
       report(
@@ -39,12 +36,19 @@ export function stackDailySpend(context: ContextSource): StackValidationPolicy {
       );
       return;
     }
+    // The stack's ara:budget.dailyUsd, one source with the runtime daily AWS budget; the policy
+    // config may override it.
+    const max = config.maxDailyUsd ?? ctx.config.budget.dailyUsd;
+    if (max === null) {
+      return args.notApplicable(
+        "no ara:budget.dailyUsd for this stack and no maxDailyUsd in its policy config",
+      );
+    }
     const estimate = estimateMonthlyCost(
       args.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.props })),
       { usage: ctx.config.usage, cloudflarePlan: ctx.config.edge.cloudflarePlan },
     );
     const daily = cents(estimate.monthlyTotal / DAYS_PER_MONTH);
-    const max = config.maxDailyUsd!;
     if (daily > max) {
       const top = biggestLines(estimate.lines, 3)
         .map((l) => `${l.service} ${l.item} ${usd(l.monthly)}/month`)
