@@ -151,7 +151,7 @@ export const SOURCES: readonly AlertSource[] = [
     // The replica is the disaster-recovery copy: stale, not down.
     severity: "warning",
     path: "sns",
-    runbook: "disaster-recovery.md",
+    runbook: "disaster-recovery.md#storage",
   },
 ];
 

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { SOURCES } from "../../observability/escalation";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import telemetry from "../../app/web/telemetry.json";
@@ -50,6 +51,31 @@ describe("the alert catalog", () => {
       "cache-hit-rate": ["warning", 0.8, 1800],
       "storage-usage": ["warning", 0.8, 86_400],
     });
+  });
+
+  it("links every alert outside Grafana to a heading that exists in its document", () => {
+    for (const s of SOURCES) {
+      const [file, anchor] = s.runbook.split("#");
+      const headings = anchors(readFileSync(path.join(ROOT, "docs", file!), "utf8"));
+      expect(headings, `${s.id} → ${s.runbook}`).toContain(anchor);
+    }
+  });
+
+  it("has docs/incident-response.md with the six steps, the four priorities and a post-mortem template", () => {
+    const doc = readFileSync(path.join(ROOT, "docs/incident-response.md"), "utf8");
+    for (const step of [
+      "Detection",
+      "Assessment",
+      "Mitigation",
+      "Investigation",
+      "Resolution",
+      "Post-mortem",
+    ])
+      expect(doc).toMatch(new RegExp(`\\| \\d\\. ${step} \\|`));
+    for (const p of ["P0", "P1", "P2", "P3"]) expect(doc).toMatch(new RegExp(`^\\| ${p} `, "m"));
+    expect(readFileSync(path.join(ROOT, "docs/postmortems/TEMPLATE.md"), "utf8")).toMatch(
+      /## Timeline/,
+    );
   });
 
   it("links every alert to a heading that exists in docs/runbooks.md", () => {
