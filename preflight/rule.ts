@@ -56,8 +56,19 @@ export interface RelationRule {
 
 type Meta = Pick<ArgRule, "source" | "fix">;
 
-const show = (v: unknown) =>
-  typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+/**
+ * A value as a message quotes it. Long strings keep their head and tail: a violation must stay
+ * readable in a 120-column plan, and its length is what a length rule reports anyway.
+ */
+const show = (v: unknown): string => {
+  if (typeof v === "string") {
+    return v.length > 72
+      ? `${JSON.stringify(`${v.slice(0, 40)}…${v.slice(-16)}`)} (${v.length} characters)`
+      : JSON.stringify(v);
+  }
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 72 ? `${text.slice(0, 60)}…` : text;
+};
 
 /** A rule from a test and its wording. */
 export function rule(text: string, meta: Meta, test: Test): ArgRule {

@@ -1,7 +1,6 @@
 import {
   HOSTNAME,
   email,
-  hostname,
   isIpv4,
   isIpv6,
   isoDate,
@@ -851,10 +850,18 @@ export const cloudflare: Record<string, TypeEntry> = {
     args: {
       zoneId: [zoneId],
       name: [
-        hostname({
-          source: DNS_SOURCE,
-          fix: "DNS names are built from ara:domain: set it to a lowercase DNS name",
-        }),
+        // A wildcard record's name starts with "*."; the rest is an ordinary hostname.
+        rule(
+          "a lowercase hostname (labels a-z, 0-9, '-', ≤ 63 each, ≤ 253 in all), optionally starting with *.",
+          {
+            source: DNS_SOURCE,
+            fix: "DNS names are built from ara:domain: set it to a lowercase DNS name",
+          },
+          (v) =>
+            typeof v === "string" && HOSTNAME.test(v.startsWith("*.") ? v.slice(2) : v)
+              ? undefined
+              : `${show(v)} is not a lowercase hostname`,
+        ),
       ],
       type: [oneOf(DNS_TYPES, { source: DNS_SOURCE, fix: "use an upper-case record type" })],
       ttl: [

@@ -185,6 +185,16 @@ describe("plan-dependent limits read the zone's plan from stack config", () => {
     ]).toEqual([true, false]);
   });
 
+  it("DNS names: lowercase hostnames, a wildcard only as the first label", () => {
+    const name = TABLE["cloudflare:index/dnsRecord:DnsRecord"]!.args.name![0]!;
+    expect([ok(name, "api.ara.example"), ok(name, "*.ara.example")]).toEqual([true, true]);
+    expect([ok(name, "API.ara.example"), ok(name, "api.*.example"), ok(name, "ara")]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it("DNS TTL: 1 or 60..86400, and 30 only on Enterprise", () => {
     const ttl = TABLE["cloudflare:index/dnsRecord:DnsRecord"]!.args.ttl![0]!;
     expect([
