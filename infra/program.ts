@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "../components/cache";
 import { Database } from "../components/database";
 import { Edge } from "../components/edge";
+import { Email } from "../components/email";
 import { Monitoring } from "../components/monitoring";
 import { OnCall } from "../components/oncall";
 import { AlertRouting } from "../components/oncall/grafana";
@@ -77,12 +78,33 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       ].sort((a, b) => a - b),
       dailyBudgetUsd: config.budget.dailyUsd,
       email: config.oncall.email,
+      sesEvents: config.email.enabled,
       ...(topicService && {
         pager: { topicEndpoint: topicService.snsEndpoint, healthEmail: healthService?.email },
       }),
     },
     { providers: [providers.cloudflare, providers.aws] },
   );
+
+  // --- Email: SES for the report link and session recovery (where the stack turns it on) ---
+  const sendingDomain = config.email.sendingSubdomain
+    ? `${config.email.sendingSubdomain}.${config.domain}`
+    : config.domain;
+  const email = config.email.enabled
+    ? new Email(
+        "email",
+        {
+          domain: sendingDomain,
+          mailFromDomain: `${config.email.mailFromSubdomain}.${sendingDomain}`,
+          fromAddress: `${config.email.fromLocalPart}@${sendingDomain}`,
+          dmarcPolicy: config.email.dmarcPolicy,
+          region: config.accounts.awsRegion,
+          zoneId: config.accounts.cloudflareZoneId,
+          alertTopicArn: monitoring.alertTopicArn,
+        },
+        { providers: [providers.cloudflare, providers.aws] },
+      )
+    : undefined;
 
   // --- Observability: telemetry, alerts, error tracking, the log archive -----------------
   const observability = buildObservability(config, secrets, providers, hosts, names.stack);
@@ -91,8 +113,11 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       "routing",
       {
         stack: names.stack,
-        pagerdutyKeys: Object.fromEntries(
-          oncall.routes.map((r) => [r.severity, oncall.endpoints[r.urgency]!.eventsKey]),
+        pagerduty: Object.fromEntries(
+          oncall.routes.map((r) => {
+            const e = oncall.endpoints[r.urgency]!;
+            return [r.severity, { service: e.serviceName, key: e.eventsKey }];
+          }),
         ),
         emails: config.oncall.email ? config.monitoring.alertEmails : [],
         maintenance: config.oncall.maintenance,
@@ -181,6 +206,14 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
         // What the storage alert compares with: the storage this stack is planned and priced for.
         REPORT_STORAGE_CAPACITY_BYTES: String(Math.round(config.usage.reportStorageGb * 1024 ** 3)),
         REPORT_RETENTION_DAYS: String(config.storage.objectExpiryDays),
+        // Emailed links point at the app's public host, never at a request's Host header.
+        APP_URL: `https://${hosts.app}`,
+        // Mail: absent where the stack has no email tier (the app then answers 503 to mail).
+        SMTP_HOST: email?.smtpHost,
+        SMTP_PORT: email && "587",
+        SMTP_USER: email?.smtpUser,
+        SMTP_PASSWORD: email?.smtpPassword,
+        MAIL_FROM: email?.fromAddress,
       },
       protection: config.protection,
     },
@@ -212,6 +245,7 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     appUrl: app.url,
     appDeploymentUrl: app.deploymentUrl,
     appProjectId: app.projectId,
+    ...(email && { emailIdentityArn: email.identityArn, emailFromAddress: email.fromAddress }),
     // Monitoring and observability
     alertTopicArn: monitoring.alertTopicArn,
     ...(observability.alerting && { grafanaFolderUid: observability.alerting.folderUid }),

@@ -69,7 +69,25 @@ const STATE: Record<string, StateFn> = {
   "aws:iam/role:Role": (name, i) => ({
     arn: `arn:aws:iam::123456789012:role/${String(i.name ?? name)}`,
   }),
-  "aws:iam/accessKey:AccessKey": (name) => ({ secret: fake(name, "aws-secret", 40) }),
+  "aws:iam/accessKey:AccessKey": (name) => ({
+    secret: fake(name, "aws-secret", 40),
+    sesSmtpPasswordV4: `B${fake(name, "ses-smtp", 43)}`,
+  }),
+  // Easy DKIM: SES answers three tokens per domain identity.
+  "aws:sesv2/emailIdentity:EmailIdentity": (name, i) => ({
+    arn: `arn:aws:ses:us-east-1:123456789012:identity/${String(i.emailIdentity)}`,
+    identityType: "DOMAIN",
+    verifiedForSendingStatus: false,
+    dkimSigningAttributes: {
+      ...i.dkimSigningAttributes,
+      tokens: [1, 2, 3].map((n) => fake(name, `dkim-${n}`, 32)),
+      status: "PENDING",
+      signingAttributesOrigin: "AWS_SES",
+    },
+  }),
+  "aws:sesv2/configurationSet:ConfigurationSet": (_name, i) => ({
+    arn: `arn:aws:ses:us-east-1:123456789012:configuration-set/${String(i.configurationSetName)}`,
+  }),
   "aws:kms/key:Key": (name) => ({
     arn: `arn:aws:kms:us-west-2:123456789012:key/${fake(name, "kms", 36)}`,
     keyId: fake(name, "kms", 36),

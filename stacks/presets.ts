@@ -131,6 +131,16 @@ const dev: Preset = {
     roles: {},
     maintenance: [],
   },
+  // No SES in dev: `npm run dev` prints mail in the terminal (app/web/src/local/dev-mail.ts),
+  // and a deployed dev answers 503 to "Email me the report". The DMARC value is what dev
+  // would publish if it were turned on.
+  email: {
+    enabled: false,
+    sendingSubdomain: "mail",
+    mailFromSubdomain: "bounce",
+    fromLocalPart: "ara",
+    dmarcPolicy: "none",
+  },
   budget: {
     monthlyUsd: 50,
     warnAtPercent: COST_ALERTS.monthlyPercent,
@@ -190,6 +200,7 @@ const staging: Preset = {
     roles: { teamLead: ROLES.teamLead },
     maintenance: [{ name: "weekly-maintenance", ...SUNDAY_NIGHT }],
   },
+  email: { ...dev.email, enabled: true, dmarcPolicy: "quarantine" },
   budget: {
     monthlyUsd: 100,
     warnAtPercent: COST_ALERTS.monthlyPercent,
@@ -282,6 +293,8 @@ const prod: Preset = {
     maintenance: [{ name: "monthly-maintenance", ...SUNDAY_NIGHT, daysOfMonth: ["1:7"] }],
   },
   // ARA's cost alerts: more than $20 a day, 80% of the month's budget, a rise over 50%.
+  // Mail that fails DKIM/SPF alignment for the prod domain is refused outright.
+  email: { ...dev.email, enabled: true, dmarcPolicy: "reject" },
   budget: {
     monthlyUsd: 500,
     warnAtPercent: COST_ALERTS.monthlyPercent,

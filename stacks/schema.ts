@@ -401,6 +401,35 @@ export const ObservabilitySettings = z
  * (policies/rules/stack-monthly-budget.ts, stack-daily-spend.ts, `costSpike`) and the runtime
  * spend alerts (components/monitoring: AWS Budgets, cost anomaly detection) use.
  */
+/** DMARC policies, weakest first (https://www.rfc-editor.org/rfc/rfc7489#section-6.3). */
+export const DMARC_POLICIES = ["none", "quarantine", "reject"] as const;
+
+/**
+ * Email through Amazon SES (components/email): a verified sending domain with Easy DKIM, a
+ * custom MAIL FROM domain, DMARC, and SMTP credentials for the app. A stack without it sends no
+ * mail: the app answers 503 to "Email me the report" and recovery mails nobody.
+ */
+export const EmailSettings = z.strictObject({
+  enabled: z.boolean(),
+  /** Label of the sending domain under the stack's domain (`mail` -> mail.<domain>); "" = the apex. */
+  sendingSubdomain: z
+    .string()
+    .regex(
+      /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)?$/,
+      "must be one DNS label such as mail, or empty",
+    ),
+  /** Label of the MAIL FROM (bounce) domain under the sending domain, e.g. `bounce`. */
+  mailFromSubdomain: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label such as bounce"),
+  /** Local part of the From address, e.g. `ara` -> ara@mail.<domain>. */
+  fromLocalPart: z
+    .string()
+    .regex(/^[a-z0-9._-]{1,64}$/, "must be a lowercase local part such as ara"),
+  /** DMARC policy published at _dmarc.<sending domain>; prod wants quarantine or reject. */
+  dmarcPolicy: z.enum(DMARC_POLICIES, { error: `must be one of ${DMARC_POLICIES.join(", ")}` }),
+});
+
 export const BudgetSettings = z.strictObject({
   /** The stack's monthly budget in USD (ARA's requirements: dev $50, staging $100, prod $500). */
   monthlyUsd: usd.positive("must be more than 0"),
@@ -614,6 +643,7 @@ export const StackConfig = z
     monitoring: MonitoringSettings,
     observability: ObservabilitySettings,
     oncall: OncallSettings,
+    email: EmailSettings,
     budget: BudgetSettings,
     usage: UsageSettings,
   })
@@ -649,6 +679,7 @@ export type MonitoringSettings = z.infer<typeof MonitoringSettings>;
 export type ObservabilitySettings = z.infer<typeof ObservabilitySettings>;
 export type BudgetSettings = z.infer<typeof BudgetSettings>;
 export type OncallSettings = z.infer<typeof OncallSettings>;
+export type EmailSettings = z.infer<typeof EmailSettings>;
 export type UsageSettings = z.infer<typeof UsageSettings>;
 
 /** Keys of StackConfig that are structured objects, set as YAML maps in Pulumi.<stack>.yaml. */
@@ -664,6 +695,7 @@ export const STRUCTURED_KEYS = [
   "monitoring",
   "observability",
   "oncall",
+  "email",
   "budget",
   "usage",
 ] as const;

@@ -67,6 +67,8 @@ export interface MonitoringArgs {
   };
   /** Also email `alertEmails` (the secondary channel). Without a pager, email is the only path. */
   email: boolean;
+  /** Let SES publish its bounce, complaint and reject events (components/email) to the topic. */
+  sesEvents?: boolean;
 }
 
 /**
@@ -118,6 +120,17 @@ export class Monitoring extends AraComponent {
               Action: "SNS:Publish",
               Resource: topic.arn,
             },
+            ...(args.sesEvents
+              ? [
+                  {
+                    Sid: "AllowSesEventsToPublish",
+                    Effect: "Allow",
+                    Principal: { Service: "ses.amazonaws.com" },
+                    Action: "SNS:Publish",
+                    Resource: topic.arn,
+                  },
+                ]
+              : []),
           ],
         }),
       },

@@ -114,8 +114,29 @@ function expectedChildren(c: StackConfig): Record<string, string[]> {
           ? ["otel-exporter-otlp-endpoint", "otel-exporter-otlp-headers"]
           : []),
         ...(c.observability.sentry.enabled ? ["sentry-dsn"] : []),
+        "app-url",
+        ...(c.email.enabled
+          ? ["smtp-host", "smtp-port", "smtp-user", "smtp-password", "mail-from"]
+          : []),
       ].map((v) => `env-${v}`),
     ],
+    ...(c.email.enabled && {
+      email: [
+        "config-set",
+        "alerts",
+        "identity",
+        "dkim-1",
+        "dkim-2",
+        "dkim-3",
+        "mail-from",
+        "mail-from-mx",
+        "mail-from-spf",
+        "dmarc",
+        "smtp-user",
+        "smtp-policy",
+        "smtp-key",
+      ],
+    }),
     ...observabilityChildren(c),
     ...oncallChildren(c),
   };
@@ -227,6 +248,7 @@ describe.each(STACKS)("the %s graph", (stack) => {
         ),
         ...observabilityProviders(config()),
         "ara:oncall:OnCall::oncall",
+        ...(config().email.enabled ? ["ara:email:Email::email"] : []),
         ...(config().observability.grafana.enabled ? ["ara:oncall:AlertRouting::routing"] : []),
         ...(config().oncall.pagerduty !== "none" ? ["pulumi:providers:pagerduty::pagerduty"] : []),
         "pulumi:providers:aws::aws",
@@ -254,6 +276,7 @@ describe.each(STACKS)("the %s graph", (stack) => {
       Object.keys(observabilityChildren(config())).length +
       observabilityProviders(config()).length +
       1 +
+      (config().email.enabled ? 1 : 0) +
       (config().observability.grafana.enabled ? 1 : 0) +
       (config().oncall.pagerduty !== "none" ? 1 : 0);
     const total = 1 + top + Object.values(expected).reduce((n, c) => n + c.length, 0);
