@@ -592,6 +592,8 @@ export const UsageSettings = z.strictObject({
   reportStorageGb: z.number().min(0),
   /** R2 class A operations (uploads, lists). */
   reportWritesPerMonth: z.int().min(0),
+  /** Emails sent through SES (report links and recovery links; 0 where email is off). */
+  emailsPerMonth: z.int().min(0),
   /** R2 class B operations (downloads, heads). */
   reportReadsPerMonth: z.int().min(0),
   /** Redis commands. */

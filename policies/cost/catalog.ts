@@ -436,6 +436,15 @@ export const aws = {
     source: S3_SECONDARY,
     date: "2026-03-01",
   } satisfies Metered,
+  /** SES outbound mail, per message (no free tier outside EC2-hosted senders). */
+  sesEmails: {
+    usd: 0.1,
+    per: "1,000 outbound emails",
+    rateFor: { size: 1000, label: "1,000" },
+    usageUnit: "",
+    source: "https://aws.amazon.com/ses/pricing/",
+    date: "2026-03-01",
+  } satisfies Metered,
   kmsKeyMonth: {
     usd: 1,
     per: "customer managed key-month",

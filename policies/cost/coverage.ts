@@ -76,6 +76,17 @@ export const TYPE_COVERAGE: Readonly<Record<string, TypeCoverage>> = {
   [T.s3Ownership]: S3_CONFIG,
   "aws:s3/bucketReplicationConfig:BucketReplicationConfig": S3_CONFIG,
   "aws:s3/bucketNotification:BucketNotification": S3_CONFIG,
+  // SES charges per message sent, priced on the identity (vendors/aws.ts).
+  "aws:sesv2/emailIdentity:EmailIdentity": priced("aws"),
+  "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": free(
+    "identity configuration; SES charges per message, priced on the identity",
+  ),
+  "aws:sesv2/configurationSet:ConfigurationSet": free(
+    "SES configuration sets carry no charge; messages are priced on the identity",
+  ),
+  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": free(
+    "bounce/complaint/reject events published to the alert topic; SNS is not in the catalog (docs/cost.md)",
+  ),
   [T.iamUser]: IAM,
   [T.iamAccessKey]: IAM,
   [T.iamUserPolicy]: IAM,

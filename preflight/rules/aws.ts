@@ -294,6 +294,72 @@ export const aws: Record<string, TypeEntry> = {
       },
     ],
   },
+  "aws:sesv2/emailIdentity:EmailIdentity": {
+    source: `${D}/sesv2/emailIdentity.d.ts`,
+    args: {
+      emailIdentity: [
+        pattern(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lowercase domain name", {
+          source: `${D}/sesv2/emailIdentity.d.ts`,
+          fix: "set ara:domain and ara:email.sendingSubdomain to DNS names",
+        }),
+      ],
+      "dkimSigningAttributes.nextSigningKeyLength": [
+        oneOf(["RSA_1024_BIT", "RSA_2048_BIT"], {
+          source: `${D}/types/input.d.ts (sesv2.EmailIdentityDkimSigningAttributes)`,
+          fix: "use RSA_2048_BIT",
+        }),
+      ],
+    },
+  },
+  "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes": {
+    source: `${D}/sesv2/emailIdentityMailFromAttributes.d.ts`,
+    args: {
+      behaviorOnMxFailure: [
+        oneOf(["USE_DEFAULT_VALUE", "REJECT_MESSAGE"], {
+          source: `${D}/sesv2/emailIdentityMailFromAttributes.d.ts`,
+          fix: "use USE_DEFAULT_VALUE or REJECT_MESSAGE",
+        }),
+      ],
+    },
+  },
+  "aws:sesv2/configurationSet:ConfigurationSet": {
+    source: `${D}/sesv2/configurationSet.d.ts`,
+    args: {
+      configurationSetName: [
+        pattern(/^[A-Za-z0-9_-]{1,64}$/, "1–64 letters, digits, '_' and '-'", {
+          source:
+            "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_CreateConfigurationSet.html",
+          fix: "configuration set names come from components/naming.ts",
+        }),
+      ],
+    },
+  },
+  "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": {
+    source: `${D}/sesv2/configurationSetEventDestination.d.ts`,
+    args: {
+      "eventDestination.matchingEventTypes[]": [
+        oneOf(
+          [
+            "SEND",
+            "REJECT",
+            "BOUNCE",
+            "COMPLAINT",
+            "DELIVERY",
+            "OPEN",
+            "CLICK",
+            "RENDERING_FAILURE",
+            "DELIVERY_DELAY",
+            "SUBSCRIPTION",
+          ],
+          {
+            source:
+              "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_EventDestination.html",
+            fix: "use SES v2 event type names in capitals, such as BOUNCE",
+          },
+        ),
+      ],
+    },
+  },
   "aws:iam/user:User": {
     source: `${D}/iam/user.d.ts`,
     args: { name: [iamUser] },

@@ -850,15 +850,17 @@ export const cloudflare: Record<string, TypeEntry> = {
     args: {
       zoneId: [zoneId],
       name: [
-        // A wildcard record's name starts with "*."; the rest is an ordinary hostname.
+        // A wildcard record's name starts with "*."; the rest is an ordinary hostname, whose
+        // labels may start with "_" (RFC 8552 underscored names: _dmarc, <token>._domainkey).
         rule(
-          "a lowercase hostname (labels a-z, 0-9, '-', ≤ 63 each, ≤ 253 in all), optionally starting with *.",
+          "a lowercase hostname (labels a-z, 0-9, '-', a label may start with '_', ≤ 63 each, ≤ 253 in all), optionally starting with *.",
           {
             source: DNS_SOURCE,
             fix: "DNS names are built from ara:domain: set it to a lowercase DNS name",
           },
           (v) =>
-            typeof v === "string" && HOSTNAME.test(v.startsWith("*.") ? v.slice(2) : v)
+            typeof v === "string" &&
+            HOSTNAME.test((v.startsWith("*.") ? v.slice(2) : v).replace(/(^|\.)_/g, "$1u"))
               ? undefined
               : `${show(v)} is not a lowercase hostname`,
         ),

@@ -17,6 +17,7 @@ export const pulumi: Record<string, TypeEntry> = {
   "ara:cache:Cache": component("components/cache/index.ts"),
   "ara:database:Database": component("components/database/index.ts"),
   "ara:edge:Edge": component("components/edge/index.ts"),
+  "ara:email:Email": component("components/email/index.ts"),
   "ara:monitoring:Monitoring": component("components/monitoring/index.ts"),
   "ara:storage:Storage": component("components/storage/index.ts"),
   "ara:worker:SignerWorker": component("components/worker/index.ts"),

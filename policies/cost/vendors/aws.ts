@@ -5,6 +5,8 @@ import type { Ledger } from "../ledger";
 import type { CostResource } from "../types";
 import { stringProp } from "./props";
 
+const SES_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
+
 /** AWS: the report replica's storage and PUTs, KMS keys, CloudWatch alarms and canaries. */
 export function priceAws(ledger: Ledger): void {
   const buckets = ledger.ofType((t) => S3_BUCKET_TYPES.includes(t));
@@ -17,7 +19,14 @@ export function priceAws(ledger: Ledger): void {
   }
   for (const r of ledger.resources) {
     if (r.type === T.kmsKey) priceKmsKey(ledger, r);
-    else if (r.type === T.metricAlarm) {
+    else if (r.type === SES_IDENTITY) {
+      // Report links and recovery links (ara:usage.emailsPerMonth).
+      const mails = {
+        value: ledger.usage.emailsPerMonth,
+        text: `${num(ledger.usage.emailsPerMonth)} emails`,
+      };
+      ledger.add(r, "AWS SES", "outbound email", ledger.meter(aws.sesEmails, mails));
+    } else if (r.type === T.metricAlarm) {
       ledger.add(r, "AWS CloudWatch", "alarm", {
         monthly: aws.alarmMonth.usd,
         basis: `${rate(aws.alarmMonth.usd)}/month per standard-resolution alarm metric`,

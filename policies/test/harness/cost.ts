@@ -24,6 +24,7 @@ export const ZERO_USAGE: UsageSettings = {
   workerCpuMsPerRequest: 0,
   reportStorageGb: 0,
   reportWritesPerMonth: 0,
+  emailsPerMonth: 0,
   reportReadsPerMonth: 0,
   redisCommandsPerMonth: 0,
   redisStorageGb: 0,
