@@ -2,7 +2,7 @@ import nodemailer from "nodemailer";
 import type { Config } from "./config";
 import { withTimeout } from "./telemetry";
 
-// Outgoing mail. Production sends through Amazon SES's SMTP interface (docs/decisions/0014),
+// Outgoing mail. Production sends through Amazon SES's SMTP interface (docs/decisions/0015),
 // with credentials from components/email; without SMTP_HOST the app has no mail and the mail
 // routes say so. `npm run dev` hands in a transport that prints each mail (src/local/dev-mail.ts).
 
