@@ -1,12 +1,15 @@
 import type { PolicyPackArgs } from "@pulumi/policy";
 import type { ContextSource } from "./context";
+import { alertsNotEmailOnly } from "./rules/alerts-not-email-only";
 import { cloudflareApiRateLimit } from "./rules/cloudflare-api-rate-limit";
+import { criticalAlertsPage } from "./rules/critical-alerts-page";
 import { databaseConnectionTls } from "./rules/database-connection-tls";
 import { databaseDailyBackups } from "./rules/database-daily-backups";
 import { databaseDeletionProtection } from "./rules/database-deletion-protection";
 import { httpsOnlyUrls } from "./rules/https-only-urls";
 import { providerPreflight } from "./rules/provider-preflight";
 import { observabilityAlertsComplete } from "./rules/observability-alerts-complete";
+import { pagingEscalation } from "./rules/paging-escalation";
 import { queueDeadLettersConsumed } from "./rules/queue-dead-letters-consumed";
 import { r2PublicAccessDisabled } from "./rules/r2-public-access-disabled";
 import { s3DenyInsecureTransport } from "./rules/s3-deny-insecure-transport";
@@ -71,6 +74,10 @@ export function createPolicies(context: ContextSource): PolicyPackArgs["policies
     queueDeadLettersConsumed(),
     // Alerts, error tracking and log shipping (observability/)
     observabilityAlertsComplete(),
+    // On-call: critical alerts page, pages escalate, no alert waits on an email confirmation
+    criticalAlertsPage(),
+    pagingEscalation(),
+    alertsNotEmailOnly(),
     // What the providers' APIs accept (preflight/)
     providerPreflight(context),
   ];

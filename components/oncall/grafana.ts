@@ -25,8 +25,14 @@ export function muteIntervals(
 export interface AlertRoutingArgs {
   /** The stack's `stack` label value, which every rule carries (components/observability/alerting.ts). */
   stack: string;
-  /** Per severity, the PagerDuty Events API v2 key of its service (secret); absent: not paged. */
-  pagerdutyKeys: Partial<Record<Severity, pulumi.Input<string>>>;
+  /**
+   * Per severity, its PagerDuty service's name and Events API v2 key (secret); absent: not paged.
+   * The name travels as the event's `group`, so the page shows, and the policies can check,
+   * which service it goes to without reading the key.
+   */
+  pagerduty: Partial<
+    Record<Severity, { service: pulumi.Input<string>; key: pulumi.Input<string> }>
+  >;
   /** Secondary channel: these addresses get every alert too; empty for none. */
   emails: string[];
   maintenance: OncallSettings["maintenance"];
@@ -44,7 +50,7 @@ export interface AlertRoutingArgs {
  *
  * #### Minimal example
  * ```ts
- * new AlertRouting("routing", { stack: "prod", pagerdutyKeys: { critical: key },
+ * new AlertRouting("routing", { stack: "prod", pagerduty: { critical: { service, key } },
  *   emails: ["oncall@ara.example"], maintenance: [] }, { provider: grafanaStack });
  * ```
  */
@@ -74,15 +80,16 @@ export class AlertRouting extends AraComponent {
         : undefined;
     const contact = Object.fromEntries(
       SEVERITIES.flatMap((severity) => {
-        const key = args.pagerdutyKeys[severity];
-        if (!key) return fallback ? [[severity, fallback]] : [];
+        const pd = args.pagerduty[severity];
+        if (!pd) return fallback ? [[severity, fallback]] : [];
         const cp = new ContactPoint(
           this.child(`contact-${severity}`),
           {
             name: this.physical(`pagerduty-${severity}`),
             pagerduties: [
               {
-                integrationKey: pulumi.secret(key),
+                integrationKey: pulumi.secret(pd.key),
+                group: pd.service,
                 // PagerDuty's own severities include critical and warning; the service's
                 // constant urgency, not this field, decides whether it pages.
                 severity,

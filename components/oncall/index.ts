@@ -29,6 +29,7 @@ export function routes(settings: OncallSettings): Route[] {
 /** Where one PagerDuty service takes events. Every value is secret: each lets anyone open incidents. */
 export interface ServiceEndpoints {
   serviceId: pulumi.Output<string>;
+  serviceName: pulumi.Output<string>;
   /** Events API v2 routing key (Grafana's PagerDuty contact point). */
   eventsKey: pulumi.Output<string>;
   /** `https://events.pagerduty.com/integration/<key>/enqueue` of an Amazon SNS/CloudWatch integration. */
@@ -171,6 +172,7 @@ export class OnCall extends AraComponent {
     );
     return {
       serviceId: service.id,
+      serviceName: service.name,
       eventsKey: pulumi.secret(events.integrationKey),
       snsEndpoint: pulumi.secret(
         pulumi.interpolate`https://events.pagerduty.com/integration/${sns.integrationKey}/enqueue`,
