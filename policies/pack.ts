@@ -21,6 +21,7 @@ import { stackDailySpend } from "./rules/stack-daily-spend";
 import { stackMonthlyBudget } from "./rules/stack-monthly-budget";
 import { statefulResourcesProtected } from "./rules/stateful-resources-protected";
 import { upstashEncryptionAtRest } from "./rules/upstash-encryption-at-rest";
+import { emailDomainAuthenticated } from "./rules/email-domain-authenticated";
 import { upstashTlsEnabled } from "./rules/upstash-tls-enabled";
 import { vercelApiRateLimit } from "./rules/vercel-api-rate-limit";
 import { vercelSensitiveCredentials } from "./rules/vercel-sensitive-credentials";
@@ -78,6 +79,8 @@ export function createPolicies(context: ContextSource): PolicyPackArgs["policies
     criticalAlertsPage(),
     pagingEscalation(),
     alertsNotEmailOnly(),
+    // Email: the sending domain authenticates its mail
+    emailDomainAuthenticated(),
     // What the providers' APIs accept (preflight/)
     providerPreflight(context),
   ];

@@ -22,6 +22,7 @@ export const T = {
   workersCustomDomain: "cloudflare:index/workersCustomDomain:WorkersCustomDomain",
   zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
   dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  sesEmailIdentity: "aws:sesv2/emailIdentity:EmailIdentity",
   ruleset: "cloudflare:index/ruleset:Ruleset",
   healthcheck: "cloudflare:index/healthcheck:Healthcheck",
   notificationPolicy: "cloudflare:index/notificationPolicy:NotificationPolicy",
