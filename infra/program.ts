@@ -163,6 +163,7 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       zoneId: config.accounts.cloudflareZoneId,
       hostname: hosts.api,
       logpush: config.observability.logs.workerArchive,
+      sentryDsn: observability.errors?.dsn,
       storage,
     },
     cloudflareTier,

@@ -52,6 +52,11 @@ export interface SignerWorkerArgs {
    * components/observability/logs.ts).
    */
   logpush: boolean;
+  /**
+   * Sentry DSN for the signer's unhandled errors (`SENTRY_DSN`, an optional secret binding);
+   * absent when the stack has no error tracking.
+   */
+  sentryDsn?: pulumi.Input<string>;
   /** The reports bucket and, in prod, its replication target. */
   storage: ReportsStorage;
 }
@@ -111,6 +116,7 @@ export class SignerWorker extends AraComponent {
       plainText(b.urlTtlSeconds, args.urlTtlSeconds),
       plainText(b.maxUploadBytes, args.maxUploadBytes),
       plainText(b.allowedContentTypes, args.allowedContentTypes),
+      ...(args.sentryDsn === undefined ? [] : [secretText(b.sentryDsn, args.sentryDsn)]),
     ];
     assertBindingsMatch("signer", bindings, contract);
 

@@ -94,6 +94,7 @@ export const T = {
   grafanaMuteTiming: "grafana:alerting/muteTiming:MuteTiming",
   grafanaAlertingComponent: "ara:observability:GrafanaAlerting",
   logArchiveComponent: "ara:observability:LogArchive",
+  errorTrackingComponent: "ara:observability:ErrorTracking",
 
   randomBytes: "random:index/randomBytes:RandomBytes",
   stack: "pulumi:pulumi:Stack",

@@ -82,6 +82,17 @@ describe.each(STACKS)("signer worker in %s", (stack) => {
     for (const b of got) expect(all).toContainEqual(b);
   });
 
+  it("binds SENTRY_DSN, secret, exactly where the stack has error tracking", () => {
+    const tracked = run().resources.some((r) => r.type === T.errorTrackingComponent);
+    const dsn = bindingsOf(signer()).find((b) => b.name === "SENTRY_DSN");
+    if (!tracked) {
+      expect(dsn).toBeUndefined();
+      return;
+    }
+    expect(dsn?.type).toBe("secret_text");
+    expect(dsn?.text).toBe("[secret]");
+  });
+
   it("binds the reports bucket and the configured limits", () => {
     const byName = new Map(bindingsOf(signer()).map((b) => [b.name, b]));
     expect(byName.get("REPORTS")?.bucketName).toBe(`ara-${stack}-reports`);
