@@ -184,6 +184,7 @@ describe("secrets", () => {
       SENTRY_AUTH_TOKEN: "s",
       LOG_ARCHIVE_ACCESS_KEY_ID: "lk",
       LOG_ARCHIVE_SECRET_ACCESS_KEY: "ls",
+      PAGERDUTY_TOKEN: "p",
     };
     const secrets = resolveSecrets(withConfig, new Set(["ara:cloudflareApiToken"]), env, {
       stack: "prod",
@@ -197,13 +198,16 @@ describe("secrets", () => {
     const err = problemsOf(() =>
       resolveSecrets(raw, new Set(), {}, { stack: "staging", offline: false }),
     );
-    // Without the stack's config every credential counts, the observability ones included.
-    expect(err.problems).toHaveLength(11);
+    // Without the stack's config every credential counts, observability and on-call included.
+    expect(err.problems).toHaveLength(12);
     expect(err.message).toContain(
       "pulumi config set --secret ara:vercelApiToken <value> --stack staging  (or export VERCEL_API_TOKEN)",
     );
     expect(err.message).toContain(
       "pulumi config set --secret ara:sentryAuthToken <value> --stack staging  (or export SENTRY_AUTH_TOKEN)",
+    );
+    expect(err.message).toContain(
+      "pulumi config set --secret ara:pagerdutyToken <value> --stack staging  (or export PAGERDUTY_TOKEN)",
     );
   });
 

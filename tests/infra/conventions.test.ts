@@ -44,13 +44,14 @@ describe.each(STACKS)("stack %s follows the component conventions", (stack) => {
       r.resources.filter((x) => x.type.startsWith("pulumi:providers:")).map((x) => x.urn),
     );
     // Grafana has three credential scopes, one provider each; Synthetic Monitoring's exists
-    // only where the stack runs synthetic checks (not in dev).
+    // only where the stack runs synthetic checks, and PagerDuty's only where it pages (not
+    // in dev).
     expect([...providers].map((u) => u.split("::").pop()).sort()).toEqual(
       [
         "aws",
         "cloudflare",
         "grafana-cloud",
-        ...(stack === "dev" ? [] : ["grafana-sm"]),
+        ...(stack === "dev" ? [] : ["grafana-sm", "pagerduty"]),
         "grafana-stack",
         "random",
         "sentry",

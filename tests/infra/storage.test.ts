@@ -101,7 +101,9 @@ describe.each(STACKS)("storage in %s", (stack) => {
 
   it("replicates to S3 only in prod", () => {
     const replicaTypes = [S3, QUEUE, NOTIFICATION, IAM_USER, ...Object.values(S3_PARTS)];
-    const found = replicaTypes.flatMap((t) => ofType(run(), t));
+    // Only storage's own: other tiers (email's SMTP user) have IAM users of their own.
+    const storage = component(run(), T.storageComponent).self.urn;
+    const found = replicaTypes.flatMap((t) => ofType(run(), t)).filter((r) => r.parent === storage);
     if (stack === "prod")
       expect(found.length).toBe(replicaTypes.length + 1); // two queues
     else expect(found).toEqual([]);
@@ -112,12 +114,18 @@ describe.each(STACKS)("storage in %s", (stack) => {
     expect(self.name).toBe("storage");
     expect(children.length).toBeGreaterThanOrEqual(4);
     for (const c of children) expect(c.name.startsWith("storage-"), c.name).toBe(true);
-    // Every resource of a storage type is a child of the component, none floats at the root;
-    // the log archive (components/observability/logs.ts) has R2 resources of its own.
-    const logArchive = ofType(run(), T.logArchiveComponent).map((c) => c.urn);
+    // Every resource of a storage type named for storage is its child, and none floats at the
+    // root; other tiers (the log archive, email's SMTP user) have such resources of their own.
+    const components = new Set(
+      run()
+        .resources.filter((x) => x.type.startsWith("ara:"))
+        .map((x) => x.urn),
+    );
     for (const type of [R2, LIFECYCLE, CORS, MANAGED, LOCK, QUEUE, S3, IAM_USER, ACCESS_KEY]) {
-      for (const r of ofType(run(), type).filter((x) => !logArchive.includes(x.parent)))
-        expect(r.parent).toBe(self.urn);
+      for (const r of ofType(run(), type)) {
+        expect(components.has(r.parent), r.name).toBe(true);
+        if (r.name.startsWith("storage-")) expect(r.parent).toBe(self.urn);
+      }
     }
   });
 
@@ -235,9 +243,9 @@ describe("the prod replica", () => {
     const arn = replica().outputs.arn as string;
     const topicArn = one(run(), T.snsTopic).outputs.arn as string;
     expect(topicArn).toMatch(/^arn:aws:sns:us-east-1:\d{12}:ara-prod-alerts$/);
-    const user = one(run(), IAM_USER);
+    const user = one(run(), IAM_USER, "storage-replicator");
     expect(user.inputs.name).toBe("ara-prod-reports-replicator");
-    const policy = one(run(), IAM_POLICY);
+    const policy = one(run(), IAM_POLICY, "storage-replicator-policy");
     expect(policy.inputs.user).toBe("ara-prod-reports-replicator");
     const doc = JSON.parse(policy.inputs.policy as string);
     expect(doc.Statement).toEqual([
@@ -254,7 +262,7 @@ describe("the prod replica", () => {
         Resource: [topicArn],
       },
     ]);
-    const key = one(run(), ACCESS_KEY);
+    const key = one(run(), ACCESS_KEY, "storage-replicator-key");
     expect(key.inputs.user).toBe("ara-prod-reports-replicator");
     expect(key.secretOutputs).toContain("secret");
   });

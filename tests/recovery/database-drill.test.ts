@@ -159,7 +159,7 @@ describe("database restore drill", () => {
     expect(report.ok).toBe(true);
     expect(report.source.resolvedBackupId).toBe(newest.id);
     expect(report.smoke).toEqual({
-      migrations: [1, 2, 3],
+      migrations: MIGRATIONS.map((m) => m.id),
       auditRows: AUDITS,
       sampleAuditId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });

@@ -23,6 +23,8 @@ const ALLOWED_WRITES: Record<string, string[]> = {
   "deploy.yml": ["id-token"],
   "deploy-stack.yml": ["id-token"],
   "drift.yml": ["id-token", "issues"],
+  "backup.yml": ["id-token"],
+  "drills.yml": ["id-token", "issues"],
   "ci.yml": [],
 };
 
