@@ -45,9 +45,11 @@ async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefi
   if (!root) return undefined;
   for (const name of ["postgres", "nobody"]) {
     try {
-      const uid = Number((await run("id", ["-u", name])).trim());
-      const gid = Number((await run("id", ["-g", name])).trim());
-      if (Number.isInteger(uid) && Number.isInteger(gid)) return { uid, gid };
+      const uid = (await run("id", ["-u", name])).trim();
+      const gid = (await run("id", ["-g", name])).trim();
+      // Number("") is 0, which would be root again: accept only real, non-root ids.
+      if (/^\d+$/.test(uid) && /^\d+$/.test(gid) && Number(uid) !== 0)
+        return { uid: Number(uid), gid: Number(gid) };
     } catch {
       // try the next one
     }

@@ -72,7 +72,9 @@ export function run(
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
     child.on("error", reject);
-    child.on("exit", (code) =>
+    // "close", not "exit": exit can fire before the last of stdout is read, and a command
+    // whose output is the answer (`id -u postgres`) would then answer "".
+    child.on("close", (code) =>
       code === 0
         ? resolve(out)
         : reject(new Error(`${path.basename(cmd)} failed (exit ${code}):\n${out}`)),
