@@ -178,10 +178,19 @@ describe("the wizard page in a real browser", () => {
   for (const size of Object.keys(SIZES) as Size[]) {
     it(`${size}: completes an audit; the result shows the organization and the category scores; the PDF downloads`, async () => {
       const { page, problems, close } = await open(size);
+      // The page saves progress without waiting (PUT /api/wizard): reload only once the save of
+      // the last step has been answered, or a slow machine reloads into the previous step.
+      const saved = page.waitForResponse(
+        (r) =>
+          r.url().endsWith("/api/wizard") &&
+          r.request().method() === "PUT" &&
+          r.request().postDataJSON()?.step === CATEGORIES.length,
+      );
       for (const i of CATEGORIES.keys()) await answerCategory(page, i);
 
       // Reloading keeps the progress (saved through PUT /api/wizard).
       await page.waitForSelector("#organization");
+      await saved;
       await page.reload();
       await page.waitForSelector("#organization");
 
