@@ -1,40 +1,19 @@
-import { readdir, rm } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedisServer, type LocalRedis } from "../src/local/redis-server";
 import { Client, answers, startApp, type TestApp } from "./harness/app";
+import { emptyFailover, until, withOwnRedis, type OwnRedis } from "./harness/redis-swap";
 
 // An Upstash failover (or a rebuilt cache) that comes back empty: the same endpoint, no keys.
 // Users lose their sessions, refresh tokens, wizard progress and rate-limit counters; their
 // audits stay in PostgreSQL. What must not happen is a 5xx: old credentials get a clean 401,
-// and a new session works at once. docs/disaster-recovery.md cites this test.
-let redis: LocalRedis;
+// and a new session works at once. docs/disaster-recovery.md cites this test; `npm run drill --
+// cache` times the same swap against the built app.
+let own: OwnRedis<TestApp>;
 let app: TestApp;
 beforeAll(async () => {
-  redis = await startRedisServer();
-  app = await startApp({ REDIS_URL: redis.url });
+  own = await withOwnRedis((url) => startApp({ REDIS_URL: url }));
+  app = own.app;
 });
-afterAll(async () => {
-  await app.close();
-  await redis.dispose();
-});
-
-async function emptyFailover() {
-  await redis.stop();
-  for (const entry of await readdir(redis.dir)) {
-    await rm(path.join(redis.dir, entry), { recursive: true, force: true });
-  }
-  await redis.start();
-}
-
-async function until(fn: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("condition not met in time");
-}
+afterAll(() => own?.close());
 
 describe("Redis replaced by an empty server mid-session", () => {
   it("answers old credentials with 401, serves a new session, and never a 5xx", async () => {
@@ -48,8 +27,11 @@ describe("Redis replaced by an empty server mid-session", () => {
     expect(audit.status).toBe(201);
     const oldRefresh = c.refreshToken!;
 
-    await emptyFailover();
-    await until(async () => (await c.request("GET", "/api/health/redis")).status === 200);
+    await emptyFailover(own.redis);
+    await until(
+      "GET /api/health/redis answers 200",
+      async () => (await c.request("GET", "/api/health/redis")).status === 200,
+    );
 
     const statuses: number[] = [];
     const wizard = await c.request("GET", "/api/wizard");

@@ -1,28 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedisServer, type LocalRedis } from "../src/local/redis-server";
 import { Client, answers, startApp, type TestApp } from "./harness/app";
+import { until, withOwnRedis, type OwnRedis } from "./harness/redis-swap";
 
 // A Redis of our own (with append-only persistence on its temp dir) that this test stops and
 // starts again, while the app keeps running.
-let redis: LocalRedis;
+let own: OwnRedis<TestApp>;
 let app: TestApp;
 beforeAll(async () => {
-  redis = await startRedisServer();
-  app = await startApp({ REDIS_URL: redis.url });
+  own = await withOwnRedis((url) => startApp({ REDIS_URL: url }));
+  app = own.app;
 });
-afterAll(async () => {
-  await app.close();
-  await redis.dispose();
-});
-
-async function until(fn: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("condition not met in time");
-}
+afterAll(() => own?.close());
 
 describe("Redis stopped in the middle of a session", () => {
   it("degrades to 503 where Redis is needed, keeps health up, and recovers with data intact", async () => {
@@ -36,7 +24,7 @@ describe("Redis stopped in the middle of a session", () => {
     expect(audit.status).toBe(201);
     const refreshToken = c.refreshToken!;
 
-    await redis.stop();
+    await own.redis.stop();
 
     const health = await c.request("GET", "/api/health");
     expect(health.status).toBe(200);
@@ -63,8 +51,11 @@ describe("Redis stopped in the middle of a session", () => {
     const metrics = await c.request("GET", "/api/metrics");
     expect(metrics.text).toContain('ara_dependency_up{dependency="redis"} 0');
 
-    await redis.start();
-    await until(async () => (await c.request("GET", "/api/ready")).status === 200);
+    await own.redis.start();
+    await until(
+      "GET /api/ready answers 200",
+      async () => (await c.request("GET", "/api/ready")).status === 200,
+    );
 
     // Everything written before the outage is still there.
     expect((await c.request("GET", "/api/wizard")).body.progress).toEqual(progress);
