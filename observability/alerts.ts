@@ -83,103 +83,119 @@ const p95 = (ctx: ExpressionContext) =>
 const pct = (ratio: number) => `${+(ratio * 100).toFixed(2)}%`;
 const ms = (seconds: number) => (seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds} s`);
 
+/** Outside these a threshold is a slip of units: 90 meant as 90%, or 500 meant as milliseconds. */
+const THRESHOLD_RANGE: Readonly<Record<AlertDefinition["unit"], readonly [number, number]>> = {
+  ratio: [0, 1],
+  seconds: [0.01, 60],
+};
+
+type Query = (ctx: ExpressionContext) => string;
+
+/**
+ * A catalog entry stating only what sets it apart. Unless it says otherwise an alert fires above
+ * its threshold, takes its unit's threshold range, and reads the same PromQL on both targets;
+ * `value` is per target only where the two really measure differently.
+ */
+function alert(
+  spec: Omit<AlertDefinition, "comparator" | "thresholdRange" | "value"> & {
+    comparator?: AlertDefinition["comparator"];
+    value: Query | Readonly<Record<Target, Query>>;
+  },
+): AlertDefinition {
+  const { value, ...rest } = spec;
+  return {
+    comparator: "gt",
+    thresholdRange: THRESHOLD_RANGE[spec.unit],
+    ...rest,
+    value: (target, ctx) => (typeof value === "function" ? value : value[target])(ctx),
+  };
+}
+
 export const ALERTS: readonly AlertDefinition[] = [
-  {
+  alert({
     id: "application-down",
     name: "AraApplicationDown",
     requirement: "Critical: Application down (immediately)",
     required: { severity: "critical", threshold: 0.5, forSeconds: 0 },
-    comparator: "gt",
     unit: "ratio",
-    thresholdRange: [0, 1],
     // Grafana: the share of Synthetic Monitoring probes whose last run of a check failed; with
     // three probes, more than half is two or more. Prometheus: the share of failed scrapes of the
     // app itself, the one liveness signal a plain Prometheus really has (docs/observability.md).
-    value: (target, ctx) =>
-      target === "grafana"
-        ? `1 - avg by (job, instance) (probe_success{job=~"${ctx.probeJobs.join("|")}"})`
-        : `1 - avg by (job) (up${sel(ctx.appJob)})`,
+    value: {
+      grafana: (ctx) =>
+        `1 - avg by (job, instance) (probe_success{job=~"${ctx.probeJobs.join("|")}"})`,
+      prometheus: (ctx) => `1 - avg by (job) (up${sel(ctx.appJob)})`,
+    },
     summary: (t) =>
       `The application is down: more than ${pct(t)} of its liveness checks (/api/ready, /r2/health) failed their last run.`,
     runbook: "application-down",
-  },
-  {
+  }),
+  alert({
     id: "error-rate",
     name: "AraErrorRateHigh",
     requirement: "Critical: Error rate > 1% for 5 minutes",
     required: { severity: "critical", threshold: 0.01, forSeconds: 300 },
-    comparator: "gt",
     unit: "ratio",
-    thresholdRange: [0, 1],
-    value: (_t, ctx) => `${requests(ctx, 'status_class="5xx"')} / ${requests(ctx)}`,
+    value: (ctx) => `${requests(ctx, 'status_class="5xx"')} / ${requests(ctx)}`,
     summary: (t) => `More than ${pct(t)} of requests to the app answer 5xx.`,
     runbook: "error-rate-high",
-  },
-  {
+  }),
+  alert({
     id: "response-time-critical",
     name: "AraResponseTimeCritical",
     requirement: "Critical: Response time > 2 s for 10 minutes",
     required: { severity: "critical", threshold: 2, forSeconds: 600 },
-    comparator: "gt",
     unit: "seconds",
-    thresholdRange: [0.01, 60],
-    value: (_t, ctx) => p95(ctx),
+    value: p95,
     summary: (t) => `The app's P95 response time is above ${ms(t)}.`,
     runbook: "response-time-high",
-  },
-  {
+  }),
+  alert({
     id: "database-connections",
     name: "AraDatabaseConnectionsHigh",
     requirement: "Critical: Database connections > 90% (immediately)",
     required: { severity: "critical", threshold: 0.9, forSeconds: 0 },
-    comparator: "gt",
     unit: "ratio",
-    thresholdRange: [0, 1],
-    value: (_t, ctx) =>
+    value: (ctx) =>
       `max by (job, instance) (ara_db_pool_connections${sel(ctx.appJob, 'state="in_use"')}) / max by (job, instance) (ara_db_pool_max${sel(ctx.appJob)})`,
     summary: (t) => `An app instance uses more than ${pct(t)} of its PostgreSQL pool.`,
     runbook: "database-connections-high",
-  },
-  {
+  }),
+  alert({
     id: "response-time-warning",
     name: "AraResponseTimeSlow",
     requirement: "Warning: Response time > 500 ms for 15 minutes",
     required: { severity: "warning", threshold: 0.5, forSeconds: 900 },
-    comparator: "gt",
     unit: "seconds",
-    thresholdRange: [0.01, 60],
-    value: (_t, ctx) => p95(ctx),
+    value: p95,
     summary: (t) => `The app's P95 response time is above ${ms(t)}, its objective.`,
     runbook: "response-time-high",
-  },
-  {
+  }),
+  alert({
     id: "cache-hit-rate",
     name: "AraCacheHitRateLow",
     requirement: "Warning: Cache hit rate < 80% for 30 minutes",
     required: { severity: "warning", threshold: 0.8, forSeconds: 1800 },
     comparator: "lt",
     unit: "ratio",
-    thresholdRange: [0, 1],
-    value: (_t, ctx) =>
+    value: (ctx) =>
       `sum(rate(ara_cache_requests_total${sel(ctx.appJob, 'result="hit"')}[${RATE_WINDOW}])) / sum(rate(ara_cache_requests_total${sel(ctx.appJob)}[${RATE_WINDOW}]))`,
     summary: (t) => `Fewer than ${pct(t)} of session and wizard reads hit Redis.`,
     runbook: "cache-hit-rate-low",
-  },
-  {
+  }),
+  alert({
     id: "storage-usage",
     name: "AraReportStorageHigh",
     requirement: "Warning: Storage usage > 80% (daily)",
     // "Daily": storage grows slowly, so it must stay above the threshold a whole day to fire.
     required: { severity: "warning", threshold: 0.8, forSeconds: 86_400 },
-    comparator: "gt",
     unit: "ratio",
-    thresholdRange: [0, 1],
-    value: (_t, ctx) =>
+    value: (ctx) =>
       `max by (job) (ara_report_storage_used_bytes${sel(ctx.appJob)}) / max by (job) (ara_report_storage_capacity_bytes${sel(ctx.appJob)})`,
     summary: (t) =>
       `Report storage is above ${pct(t)} of what the stack was planned for (ara:usage.reportStorageGb): the cost estimate is stale; raise the figure and re-run the plan.`,
     runbook: "storage-usage-high",
-  },
+  }),
 ];
 
 export function alertDefinition(id: AlertId): AlertDefinition {
