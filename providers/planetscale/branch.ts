@@ -52,6 +52,7 @@ export type BranchOutputs = Omit<BranchInputs, "parentBranch" | "region"> & {
   state: string;
   ready: boolean;
   htmlUrl: string;
+  /** "database-default" when this is the database's own default branch (delete only forgets it). */
   lifecycle: BranchLifecycle;
 };
 

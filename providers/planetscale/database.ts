@@ -41,10 +41,14 @@ export type DatabaseInputs = {
 };
 
 export type DatabaseOutputs = DatabaseInputs & {
+  /** Cluster size of the default branch, as PlanetScale reports it. */
+  clusterSize: string;
+  /** PlanetScale's id of the database. */
   databaseId: string;
   kind: "postgresql";
   state: string;
   ready: boolean;
+  /** Name of the production branch created with the database (normally "main"). */
   defaultBranch: string;
   htmlUrl: string;
 };

@@ -5,9 +5,11 @@
 // and listed in additionalSecretOutputs (so the outputs are too). Rotating the token is an
 // in-place update that only rewrites state, never a replacement.
 import * as pulumi from "@pulumi/pulumi";
-import type { BranchLifecycle } from "./branch";
+import type { BackupPolicyInputs, BackupPolicyOutputs } from "./backup-policy";
+import type { BranchOutputs } from "./branch";
+import type { DatabaseOutputs } from "./database";
 import { portableProvider } from "./portable";
-import type { InheritedRole } from "./role";
+import type { InheritedRole, RoleOutputs } from "./role";
 
 // Each resource stores a small closure over the bundled provider code (see ./portable.ts).
 const PROVIDERS = {
@@ -82,6 +84,28 @@ function resourceArgs(
   ] as const;
 }
 
+/** Every output the provider returns, as the resource exposes it (an absent one is undefined). */
+type OutputsOf<T> = { readonly [K in keyof Required<T>]: pulumi.Output<T[K]> };
+
+/**
+ * The class of a resource of `kind`, typed by its provider's outputs so that the two cannot
+ * drift apart. `outputs` names the outputs that are not also args.
+ */
+function planetScaleResource<Args extends PlanetScaleCredentialArgs, Outputs>(
+  kind: keyof typeof PROVIDERS,
+  outputs: readonly (keyof Outputs & string)[],
+) {
+  return class extends pulumi.dynamic.Resource {
+    constructor(name: string, args: Args, opts?: pulumi.CustomResourceOptions) {
+      super(...resourceArgs(kind, name, args, outputs, opts));
+    }
+  } as new (
+    name: string,
+    args: Args,
+    opts?: pulumi.CustomResourceOptions,
+  ) => pulumi.dynamic.Resource & OutputsOf<Outputs>;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export interface DatabaseArgs extends PlanetScaleCredentialArgs {
@@ -102,44 +126,24 @@ export interface DatabaseArgs extends PlanetScaleCredentialArgs {
 }
 
 /** A PlanetScale Postgres database (`kind: postgresql`). Id: "<organization>/<name>". */
-export class Database extends pulumi.dynamic.Resource {
-  declare readonly organization: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly region: pulumi.Output<string>;
-  /** Cluster size of the default branch, as PlanetScale reports it. */
-  declare readonly clusterSize: pulumi.Output<string>;
-  declare readonly replicas: pulumi.Output<number>;
-  declare readonly majorVersion: pulumi.Output<string | undefined>;
-  declare readonly deletionProtected: pulumi.Output<boolean>;
-  /** PlanetScale's id of the database. */
-  declare readonly databaseId: pulumi.Output<string>;
-  declare readonly kind: pulumi.Output<"postgresql">;
-  declare readonly state: pulumi.Output<string>;
-  declare readonly ready: pulumi.Output<boolean>;
-  /** Name of the production branch created with the database (normally "main"). */
-  declare readonly defaultBranch: pulumi.Output<string>;
-  declare readonly htmlUrl: pulumi.Output<string>;
-  declare readonly serviceTokenId: pulumi.Output<string>;
-  declare readonly serviceToken: pulumi.Output<string>;
-
-  constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      ...resourceArgs(
-        "database",
-        name,
-        args,
-        ["databaseId", "kind", "state", "ready", "defaultBranch", "htmlUrl"],
-        opts,
-      ),
-    );
-  }
-}
+export class Database extends planetScaleResource<DatabaseArgs, DatabaseOutputs>("database", [
+  "databaseId",
+  "kind",
+  "state",
+  "ready",
+  "defaultBranch",
+  "htmlUrl",
+]) {}
 
 // ---------------------------------------------------------------------------------------------
 
-export interface BranchArgs extends PlanetScaleCredentialArgs {
+/** Branches, roles and backup policies are addressed within their database. */
+export interface DatabaseScopedArgs extends PlanetScaleCredentialArgs {
   organization: pulumi.Input<string>;
   database: pulumi.Input<string>;
+}
+
+export interface BranchArgs extends DatabaseScopedArgs {
   /** Branch name. The database's default branch ("main") is adopted, not created. */
   name: pulumi.Input<string>;
   /** Default: the database's default branch. Changing it replaces the branch. */
@@ -155,53 +159,21 @@ export interface BranchArgs extends PlanetScaleCredentialArgs {
 }
 
 /** A branch of a PlanetScale Postgres database. Id: "<organization>/<database>/<name>". */
-export class Branch extends pulumi.dynamic.Resource {
-  declare readonly organization: pulumi.Output<string>;
-  declare readonly database: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly parentBranch: pulumi.Output<string | null>;
-  declare readonly region: pulumi.Output<string>;
-  declare readonly clusterSize: pulumi.Output<string>;
-  declare readonly replicas: pulumi.Output<number | undefined>;
-  declare readonly deletionProtected: pulumi.Output<boolean>;
-  declare readonly branchId: pulumi.Output<string>;
-  declare readonly production: pulumi.Output<boolean>;
-  declare readonly state: pulumi.Output<string>;
-  declare readonly ready: pulumi.Output<boolean>;
-  declare readonly htmlUrl: pulumi.Output<string>;
-  /** "database-default" when this is the database's own default branch (delete only forgets it). */
-  declare readonly lifecycle: pulumi.Output<BranchLifecycle>;
-  declare readonly serviceTokenId: pulumi.Output<string>;
-  declare readonly serviceToken: pulumi.Output<string>;
-
-  constructor(name: string, args: BranchArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      ...resourceArgs(
-        "branch",
-        name,
-        args,
-        [
-          "branchId",
-          "production",
-          "state",
-          "ready",
-          "htmlUrl",
-          "lifecycle",
-          "parentBranch",
-          "region",
-          "clusterSize",
-        ],
-        opts,
-      ),
-    );
-  }
-}
+export class Branch extends planetScaleResource<BranchArgs, BranchOutputs>("branch", [
+  "branchId",
+  "production",
+  "state",
+  "ready",
+  "htmlUrl",
+  "lifecycle",
+  "parentBranch",
+  "region",
+  "clusterSize",
+]) {}
 
 // ---------------------------------------------------------------------------------------------
 
-export interface RoleArgs extends PlanetScaleCredentialArgs {
-  organization: pulumi.Input<string>;
-  database: pulumi.Input<string>;
+export interface RoleArgs extends DatabaseScopedArgs {
   branch: pulumi.Input<string>;
   /** Role name; PlanetScale generates one if omitted. Renaming is in place. */
   name?: pulumi.Input<string>;
@@ -217,64 +189,28 @@ export interface RoleArgs extends PlanetScaleCredentialArgs {
  * Postgres credentials on a branch. Replacements create the new role before deleting the old
  * one. Id: "<organization>/<database>/<branch>/<roleId>".
  */
-export class Role extends pulumi.dynamic.Resource {
-  declare readonly organization: pulumi.Output<string>;
-  declare readonly database: pulumi.Output<string>;
-  declare readonly branch: pulumi.Output<string>;
-  declare readonly roleId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly username: pulumi.Output<string>;
-  /** Secret. */
-  declare readonly password: pulumi.Output<string>;
-  /** Hostname (access_host_url). */
-  declare readonly host: pulumi.Output<string>;
-  /** 5432 (direct PostgreSQL; PlanetScale's PgBouncer listens on 6432). */
-  declare readonly port: pulumi.Output<number>;
-  declare readonly databaseName: pulumi.Output<string>;
-  declare readonly inheritedRoles: pulumi.Output<InheritedRole[]>;
-  declare readonly ttl: pulumi.Output<number | undefined>;
-  declare readonly expiresAt: pulumi.Output<string | null>;
-  /** Secret. postgresql://user:pass@host:5432/db?sslmode=verify-full */
-  declare readonly connectionString: pulumi.Output<string>;
-  declare readonly successor: pulumi.Output<string | undefined>;
-  declare readonly serviceTokenId: pulumi.Output<string>;
-  declare readonly serviceToken: pulumi.Output<string>;
-
-  constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      ...resourceArgs(
-        "role",
-        name,
-        args,
-        [
-          "roleId",
-          "name",
-          "username",
-          "password",
-          "host",
-          "port",
-          "databaseName",
-          "inheritedRoles",
-          "expiresAt",
-          "connectionString",
-        ],
-        opts,
-      ),
-    );
-  }
-}
+export class Role extends planetScaleResource<RoleArgs, RoleOutputs>("role", [
+  "roleId",
+  "name",
+  "username",
+  "password",
+  "host",
+  "port",
+  "databaseName",
+  "inheritedRoles",
+  "expiresAt",
+  "connectionString",
+]) {}
 
 // ---------------------------------------------------------------------------------------------
 
-export interface BackupPolicyArgs extends PlanetScaleCredentialArgs {
-  organization: pulumi.Input<string>;
-  database: pulumi.Input<string>;
+export interface BackupPolicyArgs extends DatabaseScopedArgs {
   name: pulumi.Input<string>;
-  target: pulumi.Input<"production" | "development">;
+  target: pulumi.Input<BackupPolicyInputs["target"]>;
   retentionValue: pulumi.Input<number>;
-  retentionUnit: pulumi.Input<"hour" | "day" | "week" | "month" | "year">;
+  retentionUnit: pulumi.Input<BackupPolicyInputs["retentionUnit"]>;
   frequencyValue: pulumi.Input<number>;
-  frequencyUnit: pulumi.Input<"hour" | "day" | "week" | "month">;
+  frequencyUnit: pulumi.Input<BackupPolicyInputs["frequencyUnit"]>;
   /** "HH:MM", 24-hour UTC. */
   scheduleTime?: pulumi.Input<string>;
   /** 0 = Sunday … 6 = Saturday. */
@@ -284,44 +220,16 @@ export interface BackupPolicyArgs extends PlanetScaleCredentialArgs {
 }
 
 /** A database backup policy. Id: "<organization>/<database>/<policyId>". */
-export class BackupPolicy extends pulumi.dynamic.Resource {
-  declare readonly organization: pulumi.Output<string>;
-  declare readonly database: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly target: pulumi.Output<"production" | "development">;
-  declare readonly retentionValue: pulumi.Output<number>;
-  declare readonly retentionUnit: pulumi.Output<string>;
-  declare readonly frequencyValue: pulumi.Output<number>;
-  declare readonly frequencyUnit: pulumi.Output<string>;
-  declare readonly scheduleTime: pulumi.Output<string>;
-  declare readonly scheduleDay: pulumi.Output<number | undefined>;
-  declare readonly scheduleWeek: pulumi.Output<number | undefined>;
-  declare readonly policyId: pulumi.Output<string>;
-  declare readonly displayName: pulumi.Output<string>;
-  declare readonly required: pulumi.Output<boolean>;
-  declare readonly lastRanAt: pulumi.Output<string | null>;
-  declare readonly nextRunAt: pulumi.Output<string | null>;
-  declare readonly serviceTokenId: pulumi.Output<string>;
-  declare readonly serviceToken: pulumi.Output<string>;
-
-  constructor(name: string, args: BackupPolicyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      ...resourceArgs(
-        "backupPolicy",
-        name,
-        args,
-        [
-          "scheduleTime",
-          "scheduleDay",
-          "scheduleWeek",
-          "policyId",
-          "displayName",
-          "required",
-          "lastRanAt",
-          "nextRunAt",
-        ],
-        opts,
-      ),
-    );
-  }
-}
+export class BackupPolicy extends planetScaleResource<BackupPolicyArgs, BackupPolicyOutputs>(
+  "backupPolicy",
+  [
+    "scheduleTime",
+    "scheduleDay",
+    "scheduleWeek",
+    "policyId",
+    "displayName",
+    "required",
+    "lastRanAt",
+    "nextRunAt",
+  ],
+) {}

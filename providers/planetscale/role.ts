@@ -60,12 +60,16 @@ export type RoleOutputs = RoleInputs & {
   roleId: string;
   name: string;
   username: string;
+  /** Secret. */
   password: string;
+  /** Hostname (access_host_url). */
   host: string;
+  /** 5432 (direct PostgreSQL; PlanetScale's PgBouncer listens on 6432). */
   port: number;
   databaseName: string;
   inheritedRoles: InheritedRole[];
   expiresAt: string | null;
+  /** Secret. postgresql://user:pass@host:5432/db?sslmode=verify-full */
   connectionString: string;
 };
 
