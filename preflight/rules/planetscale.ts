@@ -1,10 +1,16 @@
+import {
+  BACKUP_TARGETS,
+  FREQUENCY_UNITS,
+  RETENTION_UNITS,
+} from "../../providers/planetscale/backup-policy";
+import { INHERITED_ROLES } from "../../providers/planetscale/role";
 import { HHMM, length, oneOf, pattern, range, type TypeEntry } from "../rule";
 
 /**
  * PlanetScale's argument rules. Our dynamic provider (providers/planetscale) checks the same
  * shapes in its `check` step; listing them here lets the plan and the policy pack see them
- * without loading the provider. Enumerations are from PlanetScale's OpenAPI description
- * (excerpt in tests/fixtures/planetscale/openapi.json).
+ * without running the provider. The enumerations its `check` holds as data are its own, taken
+ * from PlanetScale's OpenAPI description (excerpt in tests/fixtures/planetscale/openapi.json).
  */
 
 const API = "https://api-docs.planetscale.com/reference";
@@ -135,26 +141,10 @@ export const planetscale: Record<string, TypeEntry> = {
         ),
       ],
       "inheritedRoles[]": [
-        oneOf(
-          [
-            "pg_checkpoint",
-            "pg_create_subscription",
-            "pg_maintain",
-            "pg_monitor",
-            "pg_read_all_data",
-            "pg_read_all_settings",
-            "pg_read_all_stats",
-            "pg_signal_backend",
-            "pg_stat_scan_tables",
-            "pg_use_reserved_connections",
-            "pg_write_all_data",
-            "postgres",
-          ],
-          {
-            source: `${API}/create_role`,
-            fix: "inherit a role PlanetScale lets you grant (e.g. postgres, pg_read_all_data)",
-          },
-        ),
+        oneOf(INHERITED_ROLES, {
+          source: `${API}/create_role`,
+          fix: "inherit a role PlanetScale lets you grant (e.g. postgres, pg_read_all_data)",
+        }),
       ],
     },
   },
@@ -165,19 +155,19 @@ export const planetscale: Record<string, TypeEntry> = {
       database: [database],
       name: [length(1, 255, { source: UNITS, fix: "name the backup policy (≤ 255 characters)" })],
       target: [
-        oneOf(["production", "development"], {
+        oneOf(BACKUP_TARGETS, {
           source: UNITS,
           fix: 'use "production" for the production branch',
         }),
       ],
       retentionUnit: [
-        oneOf(["hour", "day", "week", "month", "year"], {
+        oneOf(RETENTION_UNITS, {
           source: UNITS,
           fix: "use a lowercase singular unit such as day",
         }),
       ],
       frequencyUnit: [
-        oneOf(["hour", "day", "week", "month"], {
+        oneOf(FREQUENCY_UNITS, {
           source: UNITS,
           fix: "use a lowercase singular unit such as day or week",
         }),
