@@ -1,7 +1,8 @@
-import type { REPLICATOR_BINDINGS, SIGNER_BINDINGS } from "./contract";
-
 /** A plain-text var: a string in production, but local tools may pass numbers. */
 export type PlainVar = string | number | undefined;
+
+// The binding names are contract.json's; JSON imports type their values as plain strings, so
+// test/contract.test.ts, not the compiler, checks that these keys are exactly those names.
 
 /** Bindings of the signer (src/index.ts). Names must match contract.json `bindings`. */
 export interface Env {
@@ -30,14 +31,3 @@ export interface ReplicatorEnv {
   /** SNS endpoint override (tests); unset means https://sns.<topic region>.amazonaws.com. */
   ALERT_ENDPOINT?: PlainVar;
 }
-
-// Compile-time agreement between the Env types and the contract names: `npm run typecheck`
-// fails if a binding is added to Env without contract.json (and so without Pulumi), or the
-// other way round.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Names<T> = T[keyof T];
-export const envMatchesContract: Same<keyof Env, Names<typeof SIGNER_BINDINGS>> = true;
-export const replicatorEnvMatchesContract: Same<
-  keyof ReplicatorEnv,
-  Names<typeof REPLICATOR_BINDINGS>
-> = true;

@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { build } from "../build.mjs";
 import contract from "../contract.json";
-import { REPLICATOR_BINDINGS, SIGNER_BINDINGS } from "../src/contract";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -17,10 +17,23 @@ async function envReads(file: string): Promise<string[]> {
   return [...new Set([...code.matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)].map((m) => m[1]!))].sort();
 }
 
+/** The keys an interface of src/env.ts declares, read from its source. */
+async function interfaceKeys(name: string): Promise<string[]> {
+  const file = join(root, "src/env.ts");
+  const source = ts.createSourceFile(file, await readFile(file, "utf8"), ts.ScriptTarget.ES2022);
+  const decl = source.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name,
+  );
+  if (!decl) throw new Error(`src/env.ts declares no interface ${name}`);
+  return decl.members.map((m) => (m.name as ts.Identifier).text).sort();
+}
+
 describe("contract.json", () => {
-  it("names the same bindings the source reads", () => {
-    expect(SIGNER_BINDINGS).toEqual(contract.bindings);
-    expect(REPLICATOR_BINDINGS).toEqual(contract.replicator.bindings);
+  it.each([
+    ["Env", contract.bindings],
+    ["ReplicatorEnv", contract.replicator.bindings],
+  ] as const)("names exactly the bindings src/env.ts types as %s", async (name, bindings) => {
+    expect(await interfaceKeys(name)).toEqual(Object.values(bindings).sort());
   });
 
   it.each([
