@@ -14,11 +14,18 @@ import {
   type RestoreSource,
 } from "../../recovery/database/drill";
 import { loadAppMigrations } from "../../recovery/database/migrations";
+import {
+  runCacheDrill,
+  serviceLines,
+  type CacheDrillOptions,
+  type CacheDrillReport,
+} from "../../recovery/cache/drill";
 import { checkIntegrity } from "../../recovery/storage/integrity";
 
 export const USAGE = `Usage:
   npm run drill -- integrity --stack <stack> [--sample N] [--prefix P] [--json]
   npm run drill -- database --stack <dev|staging|prod> [--backup latest|<backup-id> | --restore-point <ISO time>] [--json] [--yes]
+  npm run drill -- cache [--json] [--skip-build]
 
 database  Restores the production branch's latest backup (or a point in time) into a new
           PlanetScale branch, connects with a short-lived read-only role, checks the schema is at
@@ -27,24 +34,42 @@ database  Restores the production branch's latest backup (or a point in time) in
           Needs PLANETSCALE_SERVICE_TOKEN_ID and PLANETSCALE_SERVICE_TOKEN. --yes is required
           for prod (the drill creates a branch in the production database).
 
+cache     On this machine: builds and starts the web app (node app/web/dist/server.js) with a
+          real PostgreSQL, redis-server and the signer, saves a session mid-wizard, swaps Redis
+          for an empty, fresh redis-server (a failover to an empty replica), and times until the
+          app serves again: a new session gets 2xx, the old token 401, and no request a 5xx
+          other than 503 + Retry-After while Redis is away. Judged against the 5-minute RTO.
+          Takes no --stack: an Upstash failover cannot be triggered from a script, so this is
+          the lower bound (docs/disaster-recovery.md). Needs redis-server and PostgreSQL 15+
+          binaries on PATH. --skip-build runs the existing app/web/dist.
+
 integrity Samples reports in R2 and compares each with its copy in the S3 replica (size, MD5);
           a difference is published to ARA_ALERT_TOPIC_ARN and fails the run. Needs
           ARA_REPLICA_BUCKET, AWS and R2 credentials as \`npm run restore\` does.
 
 Exit codes: 0 the drill passed; 1 it failed (the report says which step; what it created is
-deleted); 2 invalid usage.`;
+deleted, what it started is stopped); 2 invalid usage.`;
 
-export async function main(argv: string[]): Promise<number> {
+/** Seams for tests: options merged into a drill's own (a fault to inject, a shorter deadline). */
+export interface DrillOverrides {
+  cache?: Partial<CacheDrillOptions>;
+}
+
+export async function main(argv: string[], overrides: DrillOverrides = {}): Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === "--help" || command === "-h" || command === undefined) {
-      if (command === undefined) throw new UsageError(`Name a drill: database.\n\n${USAGE}`);
+      if (command === undefined)
+        throw new UsageError(`Name a drill: database, integrity or cache.\n\n${USAGE}`);
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
     if (command === "database") return await database(rest);
     if (command === "integrity") return await integrity(rest);
-    throw new UsageError(`Unknown drill '${command}': use database.\n\n${USAGE}`);
+    if (command === "cache") return await cache(rest, overrides.cache);
+    throw new UsageError(
+      `Unknown drill '${command}': use database, integrity or cache.\n\n${USAGE}`,
+    );
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n`);
@@ -205,4 +230,44 @@ async function integrity(argv: string[]): Promise<number> {
       : `integrity check, stack ${v.stack}: ${report.ok ? "PASSED" : "FAILED"}, ${report.sampled} of ${report.of} objects sampled${report.alerted ? ", alert published" : ""}\n${report.problems.map((p) => `  ${p.key}: ${p.problem}`).join("\n")}\n`,
   );
   return report.ok ? 0 : 1;
+}
+
+async function cache(argv: string[], overrides: Partial<CacheDrillOptions> = {}): Promise<number> {
+  if (argv.some((a) => a === "--stack" || a.startsWith("--stack="))) {
+    throw new UsageError(
+      "--stack: the cache drill runs on this machine only, since an Upstash failover cannot be triggered from a script. Run `npm run drill -- cache` without --stack; docs/disaster-recovery.md (Cache) says where staging figures are recorded.",
+    );
+  }
+  const v = parse(argv, {
+    json: { type: "boolean", default: false },
+    "skip-build": { type: "boolean", default: false },
+  }) as { json: boolean; "skip-build": boolean };
+  const report = await runCacheDrill({
+    build: !v["skip-build"],
+    log: v.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+    ...overrides,
+  });
+  process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : cacheText(report));
+  return report.ok ? 0 : 1;
+}
+
+export function cacheText(r: CacheDrillReport): string {
+  const w = r.window;
+  const counts = Object.entries(w.byStatus)
+    .map(([status, n]) => `${status} ×${n}`)
+    .join(", ");
+  const lines = [
+    `cache drill (local: built app, PostgreSQL, redis-server swapped for an empty one): ${r.ok ? "PASSED" : "FAILED"}`,
+    ...r.steps.map(
+      (s) =>
+        `  ${s.ok ? "ok  " : "FAIL"}  ${s.name.padEnd(32)} ${(s.ms / 1000).toFixed(2).padStart(6)} s  ${s.detail.split("\n")[0]}`,
+    ),
+    `  time to serve again ${r.serveAgainSeconds === null ? "n/a" : `${r.serveAgainSeconds.toFixed(2)} s`} (the swap itself ${r.swapSeconds === null ? "n/a" : `${r.swapSeconds.toFixed(2)} s`}) against the ${r.rtoSeconds / 60}-minute RTO: ${r.withinRto ? "within" : "NOT within"}`,
+    `  answers from the swap on: ${w.answers} in ${w.rounds} probe rounds${counts ? ` (${counts})` : ""}; 503 with Retry-After while Redis was away: ${w.unavailable}; other 5xx: ${w.serverErrors.length}; unanswered: ${w.unreachable.length}`,
+    ...serviceLines(r).map((l) => `  ${l}`),
+    `  a lower bound: a real Upstash failover adds its own switch-over time (docs/disaster-recovery.md)`,
+  ];
+  if (r.error) lines.push(`  error: ${r.error}`);
+  for (const e of r.cleanupErrors) lines.push(`  cleanup: ${e}`);
+  return `${lines.join("\n")}\n`;
 }
