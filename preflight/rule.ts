@@ -93,6 +93,18 @@ export function length(min: number, max: number, meta: Meta, text?: string): Arg
   });
 }
 
+/**
+ * At most `max` bytes of UTF-8, as the APIs measure a stored value. Never quotes the value:
+ * the values so limited are often secrets.
+ */
+export function maxBytes(max: number, text: string, meta: Meta): ArgRule {
+  return rule(text, meta, (v) => {
+    if (typeof v !== "string") return "is not a string";
+    const bytes = Buffer.byteLength(v);
+    return bytes > max ? `is ${bytes} bytes` : undefined;
+  });
+}
+
 /** One of the listed values, case-sensitive: the APIs compare exactly. */
 export function oneOf(
   values: readonly (string | number | boolean)[],

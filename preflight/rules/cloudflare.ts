@@ -5,6 +5,7 @@ import {
   isIpv6,
   isoDate,
   length,
+  maxBytes,
   oneOf,
   pattern,
   range,
@@ -754,20 +755,11 @@ export const cloudflare: Record<string, TypeEntry> = {
         ),
       ],
       "bindings[].text": [
-        rule(
-          "at most 5 KiB (Workers environment variable size limit)",
-          {
-            source:
-              "https://developers.cloudflare.com/workers/platform/limits/#environment-variables",
-            fix: "keep plain_text and secret_text values at most 5 KiB",
-          },
-          (v) =>
-            typeof v !== "string"
-              ? "is not a string"
-              : Buffer.byteLength(v) > 5120
-                ? `is ${Buffer.byteLength(v)} bytes`
-                : undefined,
-        ),
+        maxBytes(5120, "at most 5 KiB (Workers environment variable size limit)", {
+          source:
+            "https://developers.cloudflare.com/workers/platform/limits/#environment-variables",
+          fix: "keep plain_text and secret_text values at most 5 KiB",
+        }),
       ],
       "observability.headSamplingRate": [sampling("set ara:worker.logSamplingRate from 0 to 1")],
       "observability.logs.headSamplingRate": [

@@ -2,6 +2,7 @@ import {
   duration,
   hostname,
   length,
+  maxBytes,
   oneOf,
   pattern,
   range,
@@ -161,19 +162,10 @@ export const vercel: Record<string, TypeEntry> = {
         }),
       ],
       value: [
-        rule(
-          "at most 64 KB",
-          {
-            source: "https://vercel.com/docs/environment-variables#environment-variable-size",
-            fix: "keep each value under 64 KB",
-          },
-          (v) =>
-            typeof v !== "string"
-              ? "is not a string"
-              : Buffer.byteLength(v) > 65_536
-                ? `is ${Buffer.byteLength(v)} bytes`
-                : undefined,
-        ),
+        maxBytes(65_536, "at most 64 KB", {
+          source: "https://vercel.com/docs/environment-variables#environment-variable-size",
+          fix: "keep each value under 64 KB",
+        }),
       ],
     },
     relations: [

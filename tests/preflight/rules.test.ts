@@ -15,6 +15,7 @@ import {
   isoDate,
   jsonPolicy,
   length,
+  maxBytes,
   oneOf,
   pattern,
   range,
@@ -53,6 +54,12 @@ describe("rule builders", () => {
     const r = length(3, 5, meta);
     expect([ok(r, "abc"), ok(r, "abcde")]).toEqual([true, true]);
     expect([ok(r, "ab"), ok(r, "abcdef")]).toEqual([false, false]);
+  });
+
+  it("maxBytes counts UTF-8 bytes, not characters, and never quotes the value", () => {
+    const r = maxBytes(4, "at most 4 bytes", meta);
+    expect([ok(r, "abcd"), ok(r, "ééé"), ok(r, 4)]).toEqual([true, false, false]);
+    expect(r.test("secret", ctx, {})).toBe("is 6 bytes");
   });
 
   it("oneOf is case-sensitive and names the spelling the API expects", () => {
