@@ -35,11 +35,22 @@ export function environmentOf(stack: string, config: Record<string, string>): st
 /** A past UTC time in ISO 8601; a malformed or future time is refused. */
 export function pastTime(flag: string, value: string, now = Date.now()): Date {
   // Date.parse accepts things like "3" or "March 5"; a restore needs an exact instant.
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-  const at = iso.test(value) ? Date.parse(value) : NaN;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+  const m = iso.exec(value);
+  let at = m ? Date.parse(value) : NaN;
+  // V8 rolls 2026-02-30 over to March 2 and reads hour 24 as the next day: refuse both rather
+  // than restore from a time nobody meant.
+  let why = "";
+  if (m && Number.isFinite(at)) {
+    const [year, month, day, hour] = m.slice(1, 5).map(Number) as [number, number, number, number];
+    const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (day > days) why = ` (${m[1]}-${m[2]} has ${days} days)`;
+    else if (hour > 23) why = " (hours run from 00 to 23)";
+    if (why) at = NaN;
+  }
   if (!Number.isFinite(at)) {
     throw new UsageError(
-      `${flag} '${value}' is not a time: give an ISO 8601 instant with a zone, e.g. ${new Date(now - 3_600_000).toISOString().slice(0, 19)}Z.`,
+      `${flag} '${value}' is not a time${why}: give an ISO 8601 instant with a zone, e.g. ${new Date(now - 3_600_000).toISOString().slice(0, 19)}Z.`,
     );
   }
   if (at > now) {

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   backupKey,
   backupObjectKey,
@@ -20,6 +20,7 @@ import {
   uploadFile,
   type S3Target,
 } from "../../recovery/database/logical-backup";
+import { main as backupMain } from "../../scripts/backup/cli";
 import { localS3, webModule, type LocalPostgres, type LocalS3 } from "./web";
 
 const BUCKET = "ara-prod-db-backups";
@@ -164,5 +165,113 @@ describe("cross-region logical backup", () => {
       /ARA_BACKUP_KEY must be 32 random bytes.*openssl rand -base64 32/,
     );
     expect(() => backupKey(undefined)).toThrow(/got 0 bytes/);
+  });
+});
+
+describe("npm run backup -- database, through the CLI", () => {
+  const key = randomBytes(32);
+  function env(extra: Record<string, string> = {}) {
+    const vars: Record<string, string> = {
+      DATABASE_URL: source.url,
+      ARA_BACKUP_KEY: key.toString("base64"),
+      ARA_BACKUP_BUCKET: BUCKET,
+      ARA_BACKUP_REGION: REGION,
+      ARA_S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.keyId,
+      AWS_SECRET_ACCESS_KEY: s3.secret,
+      ...extra,
+    };
+    for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
+  }
+  async function run(argv: string[]) {
+    let stdout = "";
+    let stderr = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((x) => ((stdout += String(x)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation((x) => ((stderr += String(x)), true));
+    try {
+      return { code: await backupMain(argv), stdout, stderr };
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("dumps, encrypts, uploads and reads back; the object restores to the same rows", async () => {
+    env();
+    const seenBefore = s3.seen.length;
+    const res = await run(["database", "--stack", "prod", "--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out).toMatchObject({ stack: "prod", bucket: BUCKET, sha256: expect.any(String) });
+    expect(out.key).toMatch(/^postgres\/prod\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{6}Z\.dump\.enc$/);
+    // One signed PUT, then the read-back GET, both accepted by the bucket's signature check.
+    const calls = s3.seen.slice(seenBefore);
+    expect(calls.map((r) => [r.method, r.verdict])).toEqual([
+      ["PUT", "ok"],
+      ["GET", "ok"],
+    ]);
+
+    // What the bucket holds is ciphertext that only this key opens, to the dump the CLI hashed.
+    const t: S3Target = {
+      endpoint: s3.endpoint,
+      bucket: BUCKET,
+      region: REGION,
+      accessKeyId: s3.keyId,
+      secretAccessKey: s3.secret,
+    };
+    const enc = path.join(dir, "cli.enc");
+    const meta = await downloadFile(t, out.key, enc);
+    expect(meta["x-amz-meta-dump-sha256"]).toBe(out.sha256);
+    expect((await readFile(enc)).includes(Buffer.from("Confidential Org"))).toBe(false);
+    const plain = path.join(dir, "cli.dump");
+    await decryptFile(enc, plain, key);
+    expect(await sha256File(plain)).toBe(out.sha256);
+    const admin = new pg.Client({
+      connectionString: target.url.replace(/\/restored$/, "/postgres"),
+    });
+    await admin.connect();
+    try {
+      await admin.query("CREATE DATABASE restored_cli");
+    } finally {
+      await admin.end();
+    }
+    const restoredUrl = target.url.replace(/\/restored$/, "/restored_cli");
+    await restoreDatabase(plain, restoredUrl);
+    expect(await fingerprint(restoredUrl)).toEqual(await fingerprint(source.url));
+  });
+
+  it("a bucket that refuses the upload: exit 1, the error names the object and the answer", async () => {
+    env({ ARA_BACKUP_REGION: "us-east-1" }); // signed for the wrong region
+    const res = await run(["database", "--stack", "prod"]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /^backup failed: upload of s3:\/\/ara-prod-db-backups\/postgres\/prod\/\S+ failed: 403/,
+    );
+  });
+
+  it("a database that cannot be dumped: exit 1 with pg_dump's own message", async () => {
+    env({ DATABASE_URL: source.url.replace(/\/ara$/, "/no_such_db") });
+    const res = await run(["database", "--stack", "prod"]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /^backup failed: pg_dump exited with 1: .*"no_such_db" does not exist/,
+    );
+  });
+
+  it.each([
+    [["database", "--stack", "qa"], {}, /--stack 'qa' is unknown: there is no Pulumi\.qa\.yaml/],
+    [["database"], {}, /--stack is required/],
+    [["tables", "--stack", "prod"], {}, /Name what to back up: database/],
+    [["database", "--stack", "prod"], { DATABASE_URL: "" }, /^DATABASE_URL must be set/],
+    [
+      ["database", "--stack", "prod"],
+      { ARA_BACKUP_KEY: "c2hvcnQ=" },
+      /ARA_BACKUP_KEY must be 32 random bytes in base64 \(got 5 bytes\).*openssl rand -base64 32/,
+    ],
+  ])("refuses %j %j with exit 2", async (argv, extra, message) => {
+    env(extra);
+    const res = await run(argv);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
   });
 });

@@ -220,6 +220,79 @@ describe("storage restore from the versioned replica", () => {
   });
 });
 
+/** The CLIs read their endpoints and credentials from the environment, as the workflows set them. */
+function cliEnv(extra: Record<string, string> = {}) {
+  const env: Record<string, string> = {
+    ARA_REPLICA_ENDPOINT: replicaS3.endpoint,
+    ARA_REPLICA_BUCKET: R,
+    AWS_ACCESS_KEY_ID: KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET,
+    ARA_R2_ENDPOINT: r2S3.endpoint,
+    R2_ACCESS_KEY_ID: KEY,
+    R2_SECRET_ACCESS_KEY: SECRET,
+    ...extra,
+  };
+  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+}
+
+/** Runs a CLI's main() in this process, capturing what it prints. */
+async function runMain(main: (argv: string[]) => Promise<number>, argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => ((stdout += String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    return { code: await main(argv), stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+describe("npm run restore -- storage, through the CLI", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("plans with --dry-run, then restores with --yes into the stack's R2 bucket", async () => {
+    history();
+    cliEnv();
+    const args = ["storage", "--stack", "prod", "--as-of", "2026-11-05T12:00:00Z"];
+    const plan = await runMain(restoreMain, [...args, "--dry-run"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(
+      /^storage restore, stack prod, reports\/ as of 2026-11-05T12:00:00\.000Z \(dry run: nothing written\)$/m,
+    );
+    expect(plan.stdout).toMatch(
+      /^ {2}copy +reports\/a\.pdf {2}version \S+ \(2026-11-05T10:00:00\.000Z\)$/m,
+    );
+    expect(r2S3.requests.filter((r) => r.method === "PUT")).toEqual([]);
+
+    const run = await runMain(restoreMain, [...args, "--yes", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ stack: "prod", ok: true, copied: 3, dryRun: false });
+    // The default bucket is the stack's own (physical name ara-prod-reports).
+    expect(r2S3.current("ara-prod-reports", "reports/a.pdf")!.body.toString()).toBe("a-v2 longer");
+    expect(r2S3.current("ara-prod-reports", "reports/c.pdf")).toBeUndefined();
+  });
+
+  it("exits 1 and lists the objects R2 refused", async () => {
+    history();
+    cliEnv();
+    r2S3.failPuts = 99;
+    const run = await runMain(restoreMain, ["storage", "--stack", "prod", "--yes"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^ {2}FAILED reports\/a\.pdf: PUT ara-prod-reports\/reports\/a\.pdf: HTTP 503 SlowDown/m,
+    );
+  });
+
+  it("a missing credential exits 2 naming the variable", async () => {
+    cliEnv({ R2_SECRET_ACCESS_KEY: "" });
+    const run = await runMain(restoreMain, ["storage", "--stack", "prod", "--dry-run"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^R2_SECRET_ACCESS_KEY must be set/);
+  });
+});
+
 describe("storage integrity check", () => {
   let sns: Server;
   let published: Array<{ verdict: string; body: URLSearchParams }>;
@@ -317,6 +390,43 @@ describe("storage integrity check", () => {
       "- reports/only-in-r2.pdf: no copy in the replica",
     );
   });
+
+  describe("npm run drill -- integrity, through the CLI", () => {
+    afterEach(() => vi.unstubAllEnvs());
+    const topic = "arn:aws:sns:us-east-1:123456789012:ara-prod-alerts";
+
+    it("passes on matching copies: exit 0, nothing published", async () => {
+      mirrored(5);
+      cliEnv({ ARA_ALERT_TOPIC_ARN: topic, ARA_SNS_ENDPOINT: snsUrl });
+      const run = await runMain(drillMain, [
+        "integrity",
+        "--stack",
+        "prod",
+        "--sample",
+        "3",
+        "--json",
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, sampled: 3, of: 5, problems: [] });
+      expect(published).toEqual([]);
+    });
+
+    it("a differing copy: exit 1, the report names it, the alert topic gets it", async () => {
+      mirrored(4);
+      replicaS3.seed(R, "reports/1.pdf", "report 1, altered", new Date(), {
+        "r2-etag": "0".repeat(32),
+      });
+      cliEnv({ ARA_ALERT_TOPIC_ARN: topic, ARA_SNS_ENDPOINT: snsUrl });
+      const run = await runMain(drillMain, ["integrity", "--stack", "prod", "--sample", "100"]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        /^integrity check, stack prod: FAILED, 4 of 4 objects sampled, alert published\n {2}reports\/1\.pdf: size 8 in R2, 17 in the replica$/m,
+      );
+      expect(published).toHaveLength(1);
+      expect(published[0]!.verdict).toBe("ok");
+      expect(published[0]!.body.get("TopicArn")).toBe(topic);
+    });
+  });
 });
 
 describe("bad input exits 2 naming the argument", () => {
@@ -343,6 +453,23 @@ describe("bad input exits 2 naming the argument", () => {
       /--yes is required for --stack prod: the restore writes reports into the production R2 bucket/,
     ],
     [["storage"], /--stack is required/],
+    [
+      ["storage", "--stack", "prod", "--as-of", "2999-01-01T00:00:00+02:00", "--dry-run"],
+      /--as-of 2999-01-01T00:00:00\+02:00 is in the future/,
+    ],
+    // Date.parse would read these as 2 March and the next day; a restore point must be exact.
+    [
+      ["storage", "--stack", "prod", "--as-of", "2026-02-30T10:00:00Z", "--dry-run"],
+      /--as-of '2026-02-30T10:00:00Z' is not a time \(2026-02 has 28 days\): give an ISO 8601 instant/,
+    ],
+    [
+      ["storage", "--stack", "prod", "--as-of", "2026-11-20T24:00:00Z", "--dry-run"],
+      /--as-of '2026-11-20T24:00:00Z' is not a time \(hours run from 00 to 23\)/,
+    ],
+    [
+      ["storage", "--stack", "prod", "--as-of", "2026-11-20", "--dry-run"],
+      /--as-of '2026-11-20' is not a time: give an ISO 8601 instant with a zone/,
+    ],
   ])("npm run restore -- %j", async (args, message) => {
     expect(await restoreMain(args as string[])).toBe(2);
     expect(err).toMatch(message);
@@ -371,6 +498,13 @@ describe("bad input exits 2 naming the argument", () => {
       ],
       /--backup and --restore-point exclude each other/,
     ],
+    [
+      ["database", "--stack", "staging", "--restore-point", "2024-02-30T10:00Z"],
+      /--restore-point '2024-02-30T10:00Z' is not a time \(2024-02 has 29 days\)/,
+    ],
+    [["integrity", "--stack", "qa"], /--stack 'qa' is unknown: there is no Pulumi\.qa\.yaml/],
+    [["integrity"], /--stack is required/],
+    [["integrity", "--stack", "prod", "--sample", "0"], /--sample must be a whole number/],
   ])("npm run drill -- %j", async (args, message) => {
     expect(await drillMain(args as string[])).toBe(2);
     expect(err).toMatch(message);
