@@ -120,33 +120,19 @@ export class SignerWorker extends AraComponent {
     ];
     assertBindingsMatch("signer", bindings, contract);
 
-    const script = new cloudflare.WorkersScript(
-      `${name}-script`,
+    const script = routedOnlyScript(
+      this,
+      { script: `${name}-script`, workersDev: `${name}-workers-dev` },
+      args,
       {
-        accountId: args.accountId,
         scriptName: this.physical("signer", "workerScript"),
         mainModule: contract.mainModule,
-        ...readBundle(SIGNER_BUNDLE),
-        // The date the worker's tests run under in workerd: a property of the code, not of a stack.
-        compatibilityDate: contract.compatibilityDate,
+        bundle: SIGNER_BUNDLE,
         bindings,
-        observability: observability(args.logSamplingRate),
-        logpush: args.logpush,
       },
-      { parent: this },
     );
     this.scriptName = script.scriptName;
 
-    new cloudflare.WorkersScriptSubdomain(
-      `${name}-workers-dev`,
-      {
-        accountId: args.accountId,
-        scriptName: script.scriptName,
-        enabled: false,
-        previewsEnabled: false,
-      },
-      { parent: this },
-    );
     new cloudflare.WorkersRoute(
       `${name}-route`,
       {
@@ -184,6 +170,44 @@ function observability(
   };
 }
 
+/**
+ * A script of this worker with its workers.dev subdomain and preview URLs off (policy
+ * workers-dev-disabled), so only its route or its queues reach it.
+ */
+function routedOnlyScript(
+  parent: pulumi.Resource,
+  logical: { script: string; workersDev: string },
+  args: SignerWorkerArgs,
+  code: { scriptName: string; mainModule: string; bundle: string; bindings: WorkerBinding[] },
+): cloudflare.WorkersScript {
+  const script = new cloudflare.WorkersScript(
+    logical.script,
+    {
+      accountId: args.accountId,
+      scriptName: code.scriptName,
+      mainModule: code.mainModule,
+      ...readBundle(code.bundle),
+      // The date the worker's tests run under in workerd: a property of the code, not of a stack.
+      compatibilityDate: contract.compatibilityDate,
+      bindings: code.bindings,
+      observability: observability(args.logSamplingRate),
+      logpush: args.logpush,
+    },
+    { parent },
+  );
+  new cloudflare.WorkersScriptSubdomain(
+    logical.workersDev,
+    {
+      accountId: args.accountId,
+      scriptName: script.scriptName,
+      enabled: false,
+      previewsEnabled: false,
+    },
+    { parent },
+  );
+  return script;
+}
+
 function createReplicator(
   parent: SignerWorker,
   name: string,
@@ -203,29 +227,16 @@ function createReplicator(
   ];
   assertBindingsMatch("replicator", bindings, r);
 
-  const script = new cloudflare.WorkersScript(
-    `${name}-replicator`,
+  const script = routedOnlyScript(
+    parent,
+    { script: `${name}-replicator`, workersDev: `${name}-replicator-workers-dev` },
+    args,
     {
-      accountId: args.accountId,
       scriptName: names.physical("replicator", "workerScript"),
       mainModule: r.mainModule,
-      ...readBundle(REPLICATOR_BUNDLE),
-      compatibilityDate: contract.compatibilityDate,
+      bundle: REPLICATOR_BUNDLE,
       bindings,
-      observability: observability(args.logSamplingRate),
-      logpush: args.logpush,
     },
-    { parent },
-  );
-  new cloudflare.WorkersScriptSubdomain(
-    `${name}-replicator-workers-dev`,
-    {
-      accountId: args.accountId,
-      scriptName: script.scriptName,
-      enabled: false,
-      previewsEnabled: false,
-    },
-    { parent },
   );
   new cloudflare.QueueConsumer(
     `${name}-replicator-consumer`,
