@@ -12,6 +12,7 @@ import {
 } from "@pulumi/aws/s3";
 import { isOfflinePlan } from "../infra/mode";
 import {
+  backupPolicy,
   deployPolicy,
   GITHUB_OIDC_URL,
   githubEnvironment,
@@ -147,15 +148,22 @@ const github = new OpenIdConnectProvider(
   protect,
 );
 
+const PURPOSE: Record<RoleKind, string> = {
+  deploy: "pulumi up",
+  preview: "pulumi preview and drift checks",
+  backup: "nightly database backup, integrity checks and recovery drills",
+};
+const POLICY = { deploy: deployPolicy, preview: previewPolicy, backup: backupPolicy };
+
 const roles: Record<string, Record<RoleKind, pulumi.Output<string>>> = {};
 for (const env of environments) {
   roles[env] = {} as Record<RoleKind, pulumi.Output<string>>;
-  for (const kind of ["deploy", "preview"] as const) {
+  for (const kind of ["deploy", "preview", "backup"] as const) {
     const role = new Role(
       `ci-${env}-${kind}`,
       {
         name: `ara-ci-${env}-${kind}`,
-        description: `GitHub Actions (${repository}, environment ${githubEnvironment(env, kind)}): ${kind === "deploy" ? "pulumi up" : "pulumi preview and drift checks"} of stack ${env}`,
+        description: `GitHub Actions (${repository}, environment ${githubEnvironment(env, kind)}): ${PURPOSE[kind]} of stack ${env}`,
         assumeRolePolicy: github.arn.apply((arn) =>
           JSON.stringify(trustPolicy(arn, repository, githubEnvironment(env, kind))),
         ),
@@ -175,9 +183,7 @@ for (const env of environments) {
       {
         role: role.name,
         name: kind,
-        policy: names.apply((n) =>
-          JSON.stringify(kind === "deploy" ? deployPolicy(n) : previewPolicy(n)),
-        ),
+        policy: names.apply((n) => JSON.stringify(POLICY[kind](n))),
       },
       { ...protect, parent: role },
     );

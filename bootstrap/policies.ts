@@ -24,14 +24,16 @@ export interface PolicyDocument {
 }
 
 /** A deploy role runs `pulumi up` from the environment itself; a preview role only reads. */
-export type RoleKind = "deploy" | "preview";
+export type RoleKind = "deploy" | "preview" | "backup";
 
 /**
  * The GitHub environment a role trusts: `<env>` for deploys (the environment with protection
- * rules; prod requires a reviewer), `<env>-preview` for previews and drift checks.
+ * rules; prod requires a reviewer), `<env>-preview` for previews and drift checks, and
+ * `<env>-backup` for the scheduled backup, integrity and drill jobs, which must run unattended
+ * and so cannot wait for prod's reviewer.
  */
 export const githubEnvironment = (env: string, kind: RoleKind) =>
-  kind === "deploy" ? env : `${env}-preview`;
+  kind === "deploy" ? env : `${env}-${kind}`;
 
 /** Trust: only this repository's jobs that run in the given GitHub environment. */
 export function trustPolicy(
@@ -73,6 +75,8 @@ const arns = ({ accountId, env, stateBucket }: Names) => ({
   budget: `arn:aws:budgets::${accountId}:budget/ara-${env}-*`,
   replicaBucket: `arn:aws:s3:::ara-${env}-reports-replica-*`,
   replicaObjects: `arn:aws:s3:::ara-${env}-reports-replica-*/*`,
+  backupBucket: `arn:aws:s3:::ara-${env}-database-backup-*`,
+  backupObjects: `arn:aws:s3:::ara-${env}-database-backup-*/*`,
   user: `arn:aws:iam::${accountId}:user/ara-${env}-*`,
   state: `arn:aws:s3:::${stateBucket}`,
   stateObjects: `arn:aws:s3:::${stateBucket}/.pulumi/*`,
@@ -104,7 +108,8 @@ const S3_BUCKET_READ = [
  * The deploy role: what `pulumi up` of one environment needs for the program's AWS resources
  * (components/monitoring: the SNS alert topic, its policy and subscriptions, the AWS budget;
  * components/storage in prod: the versioned S3 replica bucket and its settings, the replicator's
- * IAM user, access key and inline policy), plus the state and the secrets key.
+ * IAM user, access key and inline policy; components/database in prod: the cross-region backup
+ * bucket and its settings), plus the state and the secrets key.
  */
 export function deployPolicy(n: Names): PolicyDocument {
   const a = arns(n);
@@ -159,7 +164,7 @@ export function deployPolicy(n: Names): PolicyDocument {
           "s3:PutBucketPolicy",
           "s3:DeleteBucketPolicy",
         ],
-        Resource: a.replicaBucket,
+        Resource: [a.replicaBucket, a.backupBucket],
       },
       {
         Sid: "ReplicatorUser",
@@ -218,7 +223,7 @@ export function previewPolicy(n: Names): PolicyDocument {
         Sid: "ReplicaBucketRead",
         Effect: "Allow",
         Action: S3_BUCKET_READ,
-        Resource: a.replicaBucket,
+        Resource: [a.replicaBucket, a.backupBucket],
       },
       {
         Sid: "ReplicatorUserRead",
@@ -238,7 +243,42 @@ export function previewPolicy(n: Names): PolicyDocument {
   };
 }
 
-function stateStatements(n: Names, kind: RoleKind): Statement[] {
+/**
+ * The backup role: the nightly `npm run backup` writes and reads back dumps, the integrity
+ * check and the storage drill read the report replica, and a mismatch is published to the
+ * alert topic. It cannot delete or overwrite history (the buckets are versioned), and it
+ * reaches neither the state nor the secrets key.
+ */
+export function backupPolicy(n: Names): PolicyDocument {
+  const a = arns(n);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "BackupList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: a.backupBucket },
+      {
+        Sid: "BackupObjects",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:GetObject"],
+        Resource: a.backupObjects,
+      },
+      {
+        Sid: "ReplicaList",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+        Resource: a.replicaBucket,
+      },
+      {
+        Sid: "ReplicaRead",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:GetObjectVersion"],
+        Resource: a.replicaObjects,
+      },
+      { Sid: "AlertPublish", Effect: "Allow", Action: ["sns:Publish"], Resource: a.topic },
+    ],
+  };
+}
+
+function stateStatements(n: Names, kind: "deploy" | "preview"): Statement[] {
   const a = arns(n);
   return [
     {

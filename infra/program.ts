@@ -127,13 +127,17 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
   }
 
   // --- Data tier ------------------------------------------------------------------------
-  const database = new Database("database", {
-    ...config.database,
-    organization: config.accounts.planetscaleOrganization,
-    serviceTokenId: secrets.planetscaleServiceTokenId,
-    serviceToken: secrets.planetscaleServiceToken,
-    protection: config.protection,
-  });
+  const database = new Database(
+    "database",
+    {
+      ...config.database,
+      organization: config.accounts.planetscaleOrganization,
+      serviceTokenId: secrets.planetscaleServiceTokenId,
+      serviceToken: secrets.planetscaleServiceToken,
+      protection: config.protection,
+    },
+    { providers: [providers.aws] },
+  );
   const cache = new Cache(
     "cache",
     { ...config.cache, protection: config.protection },
@@ -228,6 +232,11 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
     databaseBranches: database.branches,
     databaseConnectionString: database.connectionString,
     databaseMigrationConnectionString: database.migrationConnectionString,
+    // npm run backup's ARA_BACKUP_BUCKET and ARA_BACKUP_REGION.
+    ...(database.backupBucket && {
+      databaseBackupBucket: database.backupBucket.bucket,
+      databaseBackupRegion: database.backupBucket.region,
+    }),
     cacheRedisUrl: cache.redisUrl,
     cacheRestUrl: cache.restUrl,
     cacheRestToken: cache.restToken,

@@ -4,6 +4,7 @@ import { alertsNotEmailOnly } from "./rules/alerts-not-email-only";
 import { cloudflareApiRateLimit } from "./rules/cloudflare-api-rate-limit";
 import { criticalAlertsPage } from "./rules/critical-alerts-page";
 import { databaseConnectionTls } from "./rules/database-connection-tls";
+import { databaseCrossRegionCopy } from "./rules/database-cross-region-copy";
 import { databaseDailyBackups } from "./rules/database-daily-backups";
 import { databaseDeletionProtection } from "./rules/database-deletion-protection";
 import { httpsOnlyUrls } from "./rules/https-only-urls";
@@ -62,6 +63,7 @@ export function createPolicies(context: ContextSource): PolicyPackArgs["policies
     statefulResourcesProtected(),
     databaseDeletionProtection(),
     databaseDailyBackups(),
+    databaseCrossRegionCopy(),
     r2PublicAccessDisabled(),
     s3PublicAccessBlocked(),
     s3EncryptionAtRest(),

@@ -52,6 +52,7 @@ const dev: Preset = {
     developmentBranch: true,
     deletionProtection: false,
     backup: { frequency: "weekly", retentionDays: 7, scheduleTime: "03:00" },
+    crossRegionCopy: { enabled: false, region: "us-west-2", retentionDays: 7 },
   },
   cache: {
     primaryRegion: "us-east-1",
@@ -220,6 +221,9 @@ const prod: Preset = {
     developmentBranch: false,
     deletionProtection: true,
     backup: { frequency: "daily", retentionDays: 7, scheduleTime: "03:00" },
+    // ARA's "cross-region backup (production)": nightly encrypted dumps in us-west-2, kept as
+    // long as PlanetScale keeps its own backups (docs/disaster-recovery.md).
+    crossRegionCopy: { enabled: true, region: "us-west-2", retentionDays: 7 },
   },
   cache: {
     primaryRegion: "us-east-1",

@@ -131,6 +131,18 @@ export const DatabaseSettings = z
       /** When the backup runs, UTC. */
       scheduleTime: hhmm,
     }),
+    /**
+     * The cross-region copy: a nightly encrypted `pg_dump` (`npm run backup`) in a versioned S3
+     * bucket in another region, outside PlanetScale (docs/disaster-recovery.md).
+     */
+    crossRegionCopy: z.strictObject({
+      /** Whether the backup bucket exists. */
+      enabled: z.boolean(),
+      /** AWS region of the backup bucket: not the database's. */
+      region: accepted(awsRegion),
+      /** Dumps are deleted this many days after upload. */
+      retentionDays: z.int().min(1).max(3650),
+    }),
   })
   .describe("PlanetScale Postgres");
 
@@ -602,8 +614,12 @@ export const UsageSettings = z.strictObject({
   redisStorageGb: z.number().min(0),
   /** Postgres data stored, GB. */
   databaseStorageGb: z.number().min(0),
+  /** Data read out of PlanetScale: the app's queries and the nightly dump of the cross-region copy. */
+  databaseEgressGbPerMonth: z.number().min(0),
   /** Replica bytes in S3, GB-month (all versions). */
   replicaStorageGb: z.number().min(0),
+  /** Encrypted database dumps in the cross-region backup bucket, GB-month (all versions). */
+  databaseBackupStorageGb: z.number().min(0),
   /**
    * Account-level subscriptions shared by all environments: the share of each charged to
    * this stack. The shares across stacks should add up to 1.

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AraComponent, stateful, type Protection } from "../component";
+import { createPrivateS3Bucket } from "../private-s3-bucket";
 import {
   BackupPolicy,
   Branch,
@@ -9,6 +10,9 @@ import {
 
 /** PgBouncer on PlanetScale Postgres listens beside the database on this port. */
 export const POOLER_PORT = 6432;
+
+/** Days an overwritten or expired dump survives as a non-current version. */
+const OVERWRITTEN_DUMP_DAYS = 7;
 
 export interface DatabaseBackupArgs {
   /**
@@ -24,6 +28,25 @@ export interface DatabaseBackupArgs {
    * Sunday 02:00–04:00 UTC maintenance window (docs/architecture.md).
    */
   scheduleTime: pulumi.Input<string>;
+}
+
+export interface DatabaseCrossRegionCopyArgs {
+  /**
+   * Create the versioned S3 bucket that `npm run backup` writes the nightly encrypted
+   * `pg_dump` to: a copy outside PlanetScale, in another region. It decides whether the
+   * bucket exists, so it is a plain value.
+   */
+  enabled: boolean;
+  /** AWS region of the backup bucket; the stack's one AWS provider is redirected per resource. */
+  region: pulumi.Input<string>;
+  /** Dumps are deleted this many days after upload. */
+  retentionDays: pulumi.Input<number>;
+}
+
+/** Where the cross-region copy is written: `npm run backup`'s ARA_BACKUP_BUCKET and ARA_BACKUP_REGION. */
+export interface DatabaseBackupBucket {
+  bucket: pulumi.Output<string>;
+  region: pulumi.Output<string>;
 }
 
 /**
@@ -60,6 +83,8 @@ export interface DatabaseArgs {
   deletionProtection: pulumi.Input<boolean>;
   /** The backup policy of the production branch. */
   backup: DatabaseBackupArgs;
+  /** The cross-region logical copy (prod). */
+  crossRegionCopy: DatabaseCrossRegionCopyArgs;
   /** The PlanetScale service token (secret inputs; never logged). */
   serviceTokenId: pulumi.Input<string>;
   serviceToken: pulumi.Input<string>;
@@ -82,11 +107,16 @@ export interface DatabaseArgs {
  * Both connection strings require TLS with certificate and host verification
  * (`sslmode=verify-full`) and are secret.
  *
+ * Where `crossRegionCopy` is on, it also owns the versioned S3 bucket in another region that
+ * the nightly `npm run backup` job fills (.github/workflows/backup.yml); it needs an AWS
+ * provider then.
+ *
  * #### Minimal example
  * ```ts
  * const db = new Database("database", { organization: "ara", region: "us-east",
  *   clusterSize: "PS_10_AWS_ARM", replicas: 0, majorVersion: "17", developmentBranch: true,
  *   deletionProtection: false, backup: { frequency: "weekly", retentionDays: 7, scheduleTime: "03:00" },
+ *   crossRegionCopy: { enabled: false, region: "us-west-2", retentionDays: 7 },
  *   serviceTokenId, serviceToken, protection: { protect: false, retainOnDelete: false } });
  * ```
  */
@@ -99,6 +129,8 @@ export class Database extends AraComponent {
   public readonly databaseName: pulumi.Output<string>;
   /** Branches this component manages. */
   public readonly branches: pulumi.Output<string[]>;
+  /** The cross-region backup bucket, or undefined when `crossRegionCopy.enabled` is false. */
+  public readonly backupBucket: DatabaseBackupBucket | undefined;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ara:database:Database", name, opts);
@@ -114,6 +146,9 @@ export class Database extends AraComponent {
     const { main, branches } = createBranches(this, name, scope, args);
     createBackupPolicy(this, name, scope, physicalName, args);
     const { app, migrator } = createRoles(this, name, scope, main, args);
+    this.backupBucket = args.crossRegionCopy.enabled
+      ? createBackupBucket(this, name, this.physical("database-backup", "s3Bucket"), args)
+      : undefined;
 
     this.databaseName = database.name;
     this.branches = pulumi.all(branches);
@@ -129,6 +164,10 @@ export class Database extends AraComponent {
       branches: this.branches,
       connectionString: this.connectionString,
       migrationConnectionString: this.migrationConnectionString,
+      ...(this.backupBucket && {
+        backupBucket: this.backupBucket.bucket,
+        backupRegion: this.backupBucket.region,
+      }),
     });
   }
 }
@@ -212,6 +251,36 @@ function createBackupPolicy(
     },
     stateful(parent, args.protection),
   );
+}
+
+/**
+ * Dumps have dated keys and are never rewritten, so the current version simply expires. The
+ * backup job's role may put and get but not delete; an overwritten dump stays restorable as a
+ * non-current version for a week.
+ */
+function createBackupBucket(
+  parent: Database,
+  name: string,
+  physicalName: string,
+  args: DatabaseArgs,
+): DatabaseBackupBucket {
+  const { region, retentionDays } = args.crossRegionCopy;
+  const bucket = createPrivateS3Bucket(parent, `${name}-backup`, {
+    physicalName,
+    region,
+    protection: args.protection,
+    lifecycleRules: [
+      {
+        id: "expire-dumps",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: retentionDays },
+        noncurrentVersionExpiration: { noncurrentDays: OVERWRITTEN_DUMP_DAYS },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      },
+    ],
+  });
+  return { bucket: bucket.bucket, region: pulumi.output(region) };
 }
 
 /** The app reads and writes rows only; the migrator owns the schema. */

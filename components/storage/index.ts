@@ -1,17 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { AccessKey, User, UserPolicy } from "@pulumi/aws/iam";
-import {
-  Bucket,
-  BucketLifecycleConfiguration,
-  BucketOwnershipControls,
-  BucketPolicy,
-  BucketPublicAccessBlock,
-  BucketServerSideEncryptionConfiguration,
-  BucketVersioning,
-} from "@pulumi/aws/s3";
 import type { Namer } from "../naming";
 import { AraComponent, stateful, type Protection } from "../component";
+import { createPrivateS3Bucket } from "../private-s3-bucket";
 import type { WorkerBinding } from "../worker/bindings";
 import { REPLICATED_EVENT_ACTIONS } from "../worker/contract";
 
@@ -315,89 +307,23 @@ function createEventQueues(
 }
 
 function createReplicaBucket(parent: Storage, name: string, names: Namer, args: StorageArgs) {
-  const { region, noncurrentVersionExpiryDays } = args.replica;
-  const child = { parent };
-  // S3 names are global, so the replica takes a generated suffix; S3 allows a 37-char prefix.
-  const prefix = `${names.physical("reports-replica", "s3Bucket").slice(0, 36).replace(/-+$/, "")}-`;
-  const replica = new Bucket(
-    `${name}-replica`,
-    { bucketPrefix: prefix, region, forceDestroy: false },
-    stateful(parent, args.protection),
-  );
-  const inRegion = { bucket: replica.id, region };
-
-  const versioning = new BucketVersioning(
-    `${name}-replica-versioning`,
-    { ...inRegion, versioningConfiguration: { status: "Enabled" } },
-    stateful(parent, args.protection),
-  );
-  // SSE-S3 (AES-256) meets ARA's "AES-256 at rest" with no key to pay for or rotate, and
-  // the replicator needs no KMS permission to write.
-  new BucketServerSideEncryptionConfiguration(
-    `${name}-replica-encryption`,
-    {
-      ...inRegion,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    },
-    child,
-  );
-  new BucketPublicAccessBlock(
-    `${name}-replica-public-access`,
-    {
-      ...inRegion,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    child,
-  );
-  new BucketOwnershipControls(
-    `${name}-replica-ownership`,
-    { ...inRegion, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    child,
-  );
-  new BucketPolicy(
-    `${name}-replica-policy`,
-    {
-      ...inRegion,
-      policy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [replica.arn, pulumi.interpolate`${replica.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
-      }),
-    },
-    child,
-  );
-  new BucketLifecycleConfiguration(
-    `${name}-replica-lifecycle`,
-    {
-      ...inRegion,
-      rules: [
-        {
-          id: "expire-copies",
-          status: "Enabled",
-          filter: {},
-          // The copy ages out with the original, then survives as a non-current version for
-          // the recovery window, so the replica never keeps a report forever.
-          expiration: { days: args.objectExpiryDays },
-          noncurrentVersionExpiration: { noncurrentDays: noncurrentVersionExpiryDays },
-          abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortMultipartAfterDays },
-        },
-      ],
-    },
-    // Lifecycle rules on versions are only accepted once versioning is on.
-    { parent, dependsOn: [versioning] },
-  );
-  return replica;
+  return createPrivateS3Bucket(parent, `${name}-replica`, {
+    physicalName: names.physical("reports-replica", "s3Bucket"),
+    region: args.replica.region,
+    protection: args.protection,
+    lifecycleRules: [
+      {
+        id: "expire-copies",
+        status: "Enabled",
+        filter: {},
+        // The copy ages out with the original, then survives as a non-current version for
+        // the recovery window, so the replica never keeps a report forever.
+        expiration: { days: args.objectExpiryDays },
+        noncurrentVersionExpiration: { noncurrentDays: args.replica.noncurrentVersionExpiryDays },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortMultipartAfterDays },
+      },
+    ],
+  });
 }
 
 function createReplicatorKey(

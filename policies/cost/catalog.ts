@@ -116,6 +116,33 @@ export const planetscale = {
     date: PS_PG_DATE,
     note: "Billed once per cluster here; the page does not say whether HA nodes multiply it.",
   } satisfies Metered,
+  /**
+   * Data leaving PlanetScale: the app's reads and the nightly `pg_dump` of the cross-region
+   * copy (ara:usage.databaseEgressGbPerMonth). PS-5 single nodes and PS-DEV branches include
+   * 10 GB instead of 100 ({@link planetscale.smallEgressIncludedGb}).
+   */
+  egress: {
+    usd: 0.06,
+    per: "GB (AWS us-east-1)",
+    rateFor: { size: 1, label: "GB" },
+    usageUnit: "GB",
+    included: {
+      quantity: 100,
+      unit: "GB per production cluster",
+      word: "included",
+      source: PS_PG_PRICING,
+      date: PS_PG_DATE,
+    },
+    source: PS_PG_PRICING,
+    date: PS_PG_DATE,
+    note: "Ingress is free; private connections are $0.01/GB flat (not used here).",
+  } satisfies Metered,
+  smallEgressIncludedGb: {
+    quantity: 10,
+    unit: "GB per PS-5 single node or PS-DEV branch",
+    source: PS_PG_PRICING,
+    date: PS_PG_DATE,
+  } satisfies Allowance,
   devBranch: {
     usd: 5,
     per: "PS-DEV branch-month",

@@ -64,8 +64,9 @@ describe("@pulumi/awsguard over the prod graph", () => {
     expect(policies.map((p) => p.name)).toContain("s3-bucket-logging-enabled");
   });
 
-  it("flags only S3 access logging on the replica, a rule written for @pulumi/aws 4's inline bucket properties", () => {
-    expect(findings.map((f) => `${f.policy} ${f.urn.split("::").pop()}`)).toEqual([
+  it("flags only S3 access logging on the two buckets, a rule written for @pulumi/aws 4's inline bucket properties", () => {
+    expect(findings.map((f) => `${f.policy} ${f.urn.split("::").pop()}`).sort()).toEqual([
+      "s3-bucket-logging-enabled database-backup",
       "s3-bucket-logging-enabled storage-replica",
     ]);
     expect(findings[0]!.message).toContain("Bucket logging must be defined.");

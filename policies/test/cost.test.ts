@@ -20,6 +20,23 @@ describe("PlanetScale", () => {
     expect(est.monthlyTotal).toBe(84.25);
   });
 
+  it("prices egress above the 100 GB a cluster includes, or 10 GB on a PS-5 single node", () => {
+    const ha = estimate(
+      [res(DB, "db", { clusterSize: "PS_40_AWS_ARM", replicas: 2, region: "us-east" })],
+      { databaseEgressGbPerMonth: 150 },
+    );
+    // (150 − 100) GB × $0.06 = $3.00
+    expect(line(ha, "egress").monthly).toBe(3);
+    expect(line(ha, "egress").basis).toBe("max(0, 150 GB − 100 GB included) × $0.06/GB");
+    const small = estimate(
+      [res(DB, "db", { clusterSize: "PS_5_AWS_ARM", replicas: 0, region: "us-east" })],
+      { databaseEgressGbPerMonth: 30 },
+    );
+    // (30 − 10) GB × $0.06 = $1.20
+    expect(line(small, "egress").monthly).toBe(1.2);
+    expect(line(small, "egress").basis).toContain("− 10 GB included");
+  });
+
   it("prices a single node, extra replicas at a third of HA, and flags other regions", () => {
     const single = estimate([
       res(DB, "db", { clusterSize: "PS_10_AWS_X86", replicas: 0, region: "eu-west" }),
@@ -179,6 +196,23 @@ describe("AWS", () => {
     expect(line(est, "alarm").monthly).toBe(0.1);
     // 730 × 60 / 5 = 8,760 runs × $0.0012 = $10.512 → $10.51
     expect(line(est, "canary runs").monthly).toBe(10.51);
+  });
+
+  it("prices the Database component's bucket as backups, apart from the report replica", () => {
+    const backup = {
+      ...res(T.s3Bucket, "database-backup"),
+      urn: `urn:pulumi:prod::ara::ara:database:Database$${T.s3Bucket}::database-backup`,
+    };
+    const est = estimate([res(T.s3Bucket, "replica"), backup], {
+      replicaStorageGb: 60,
+      reportWritesPerMonth: 200_000,
+      databaseBackupStorageGb: 15,
+    });
+    // The replica keeps all of its own usage: 60 × $0.023 = $1.38.
+    expect(line(est, "storage (Standard)").monthly).toBe(1.38);
+    // 15 × $0.023 = $0.345 → $0.35; 30 PUTs cost under a cent.
+    expect(line(est, "database backups (Standard)").monthly).toBe(0.35);
+    expect(line(est, "database backup PUTs").basis).toBe("30 nightly dumps × $0.005/1,000");
   });
 
   it("parses rate() schedules and refuses cron", () => {

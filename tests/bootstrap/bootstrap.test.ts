@@ -46,7 +46,7 @@ describe("bootstrap under mocks", () => {
 
   it("protects every resource it creates", () => {
     const custom = run.resources.filter((r) => r.custom);
-    expect(custom.length).toBe(22);
+    expect(custom.length).toBe(28);
     for (const r of custom) expect(r.protect, `${r.type} ${r.name}`).toBe(true);
   });
 
@@ -58,10 +58,12 @@ describe("bootstrap under mocks", () => {
     });
     const roles = of(run, "aws:iam/role:Role");
     expect(roles.map((r) => r.name).sort()).toEqual(
-      ["dev", "staging", "prod"].flatMap((e) => [`ci-${e}-deploy`, `ci-${e}-preview`]).sort(),
+      ["dev", "staging", "prod"]
+        .flatMap((e) => [`ci-${e}-deploy`, `ci-${e}-preview`, `ci-${e}-backup`])
+        .sort(),
     );
     for (const role of roles) {
-      const [, env, kind] = /^ci-(\w+)-(deploy|preview)$/.exec(role.name)!;
+      const [, env, kind] = /^ci-(\w+)-(deploy|preview|backup)$/.exec(role.name)!;
       const trust = doc(role.inputs.assumeRolePolicy);
       expect(trust.Statement).toEqual([
         {
@@ -75,7 +77,7 @@ describe("bootstrap under mocks", () => {
           Condition: {
             StringEquals: {
               "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-              "token.actions.githubusercontent.com:sub": `repo:${REPO}:environment:${kind === "deploy" ? env : `${env}-preview`}`,
+              "token.actions.githubusercontent.com:sub": `repo:${REPO}:environment:${kind === "deploy" ? env : `${env}-${kind}`}`,
             },
           },
         },
@@ -119,6 +121,28 @@ describe("bootstrap under mocks", () => {
       expect(a).not.toMatch(
         /^iam:(CreateRole|PutRolePolicy|AttachRolePolicy|CreatePolicy|PassRole)|^kms:(Create|PutKeyPolicy|ScheduleKeyDeletion)|^sts:/,
       );
+  });
+
+  it("lets a backup role put and read dumps, read the replica and alert: nothing else", () => {
+    const policy = doc(
+      one(run, "aws:iam/rolePolicy:RolePolicy", "ci-prod-backup-policy").inputs.policy,
+    );
+    const grants = policy.Statement.flatMap((s: any) =>
+      (s.Action as string[]).flatMap((a) => [s.Resource].flat().map((r: string) => `${a} ${r}`)),
+    );
+    expect(grants.sort()).toEqual(
+      [
+        "s3:ListBucket arn:aws:s3:::ara-prod-database-backup-*",
+        "s3:PutObject arn:aws:s3:::ara-prod-database-backup-*/*",
+        "s3:GetObject arn:aws:s3:::ara-prod-database-backup-*/*",
+        "s3:ListBucket arn:aws:s3:::ara-prod-reports-replica-*",
+        "s3:ListBucketVersions arn:aws:s3:::ara-prod-reports-replica-*",
+        "s3:GetObject arn:aws:s3:::ara-prod-reports-replica-*/*",
+        "s3:GetObjectVersion arn:aws:s3:::ara-prod-reports-replica-*/*",
+        `sns:Publish arn:aws:sns:*:${ACCOUNT}:ara-prod-alerts`,
+        `sns:Publish arn:aws:sns:*:${ACCOUNT}:ara-prod-alerts:*`,
+      ].sort(),
+    );
   });
 
   it("lets a preview role read, and write nothing but the backend's lock files", () => {
@@ -220,7 +244,7 @@ describe("npm run plan -- --project bootstrap", () => {
       cost: null,
       policies: null,
     });
-    expect(plan.resources.filter((r: any) => r.type === "aws:iam/role:Role")).toHaveLength(6);
+    expect(plan.resources.filter((r: any) => r.type === "aws:iam/role:Role")).toHaveLength(9);
   });
 
   it("declares every config key its stack file sets", () => {

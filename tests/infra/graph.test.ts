@@ -30,6 +30,9 @@ function expectedChildren(c: StackConfig): Record<string, string[]> {
       "app-role",
       "migrator-role",
       ...(c.database.developmentBranch ? ["development"] : []),
+      ...(c.database.crossRegionCopy.enabled
+        ? ["backup", ...S3_PARTS.map((p) => `backup-${p}`)]
+        : []),
     ],
     cache: ["redis"],
     storage: [
@@ -210,6 +213,9 @@ function observabilityProviders(c: StackConfig): string[] {
   ];
 }
 
+/** The parts of a private S3 bucket (components/private-s3-bucket.ts), by role. */
+const S3_PARTS = ["versioning", "encryption", "public-access", "ownership", "policy", "lifecycle"];
+
 /** Children that hold data or guard it: protected and retained where the stack says so. */
 const STATEFUL = [
   "database-postgres",
@@ -222,6 +228,8 @@ const STATEFUL = [
   "storage-bucket",
   "storage-replica",
   "storage-replica-versioning",
+  "database-backup",
+  "database-backup-versioning",
   "logs-bucket",
   "app-data-key",
 ];

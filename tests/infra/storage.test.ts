@@ -22,6 +22,15 @@ const S3_PARTS = {
   policy: T.s3Policy,
   lifecycle: T.s3Lifecycle,
 };
+/** The replica's part of `type`: the database's backup bucket has the same kinds of parts. */
+const part = (run: ProgramRun, type: string) =>
+  one(
+    run,
+    type,
+    `storage-replica-${Object.entries(S3_PARTS)
+      .find(([, t]) => t === type)![0]
+      .replace("publicAccess", "public-access")}`,
+  );
 const IAM_USER = T.iamUser;
 const IAM_POLICY = T.iamUserPolicy;
 const ACCESS_KEY = T.iamAccessKey;
@@ -147,7 +156,7 @@ describe.each(STACKS)("storage in %s", (stack) => {
 
 describe("the prod replica", () => {
   const run = () => runs.prod;
-  const replica = () => one(run(), S3);
+  const replica = () => one(run(), S3, "storage-replica");
 
   it("is an S3 bucket in us-west-2 with a stack-derived prefix", () => {
     const b = replica();
@@ -163,39 +172,39 @@ describe("the prod replica", () => {
   it("configures every part on the replica bucket in the replica's region", () => {
     const name = replica().outputs.bucket;
     for (const type of Object.values(S3_PARTS)) {
-      const part = one(run(), type);
-      expect([type, part.inputs.bucket, part.inputs.region]).toEqual([type, name, "us-west-2"]);
+      const p = part(run(), type);
+      expect([type, p.inputs.bucket, p.inputs.region]).toEqual([type, name, "us-west-2"]);
     }
   });
 
   it("versions every object", () => {
-    expect(one(run(), S3_PARTS.versioning).inputs.versioningConfiguration).toEqual({
+    expect(part(run(), S3_PARTS.versioning).inputs.versioningConfiguration).toEqual({
       status: "Enabled",
     });
   });
 
   it("encrypts at rest with AES-256", () => {
-    expect(one(run(), S3_PARTS.encryption).inputs.rules).toEqual([
+    expect(part(run(), S3_PARTS.encryption).inputs.rules).toEqual([
       { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     ]);
   });
 
   it("blocks every kind of public access and disables ACLs", () => {
-    const pab = one(run(), S3_PARTS.publicAccess).inputs;
+    const pab = part(run(), S3_PARTS.publicAccess).inputs;
     expect([
       pab.blockPublicAcls,
       pab.blockPublicPolicy,
       pab.ignorePublicAcls,
       pab.restrictPublicBuckets,
     ]).toEqual([true, true, true, true]);
-    expect(one(run(), S3_PARTS.ownership).inputs.rule).toEqual({
+    expect(part(run(), S3_PARTS.ownership).inputs.rule).toEqual({
       objectOwnership: "BucketOwnerEnforced",
     });
   });
 
   it("refuses any request without TLS", () => {
     const arn = replica().outputs.arn as string;
-    const policy = JSON.parse(one(run(), S3_PARTS.policy).inputs.policy as string);
+    const policy = JSON.parse(part(run(), S3_PARTS.policy).inputs.policy as string);
     expect(policy.Statement).toEqual([
       {
         Sid: "DenyInsecureTransport",
@@ -209,7 +218,7 @@ describe("the prod replica", () => {
   });
 
   it("expires copies with the original and keeps old versions for the configured window", () => {
-    const lifecycle = one(run(), S3_PARTS.lifecycle);
+    const lifecycle = part(run(), S3_PARTS.lifecycle);
     expect(lifecycle.inputs.rules).toEqual([
       {
         id: "expire-copies",
@@ -220,7 +229,7 @@ describe("the prod replica", () => {
         abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
       },
     ]);
-    expect(lifecycle.dependsOn).toContain(one(run(), S3_PARTS.versioning).urn);
+    expect(lifecycle.dependsOn).toContain(part(run(), S3_PARTS.versioning).urn);
   });
 
   it("feeds object-created events to a queue, with the contract's actions", () => {

@@ -178,7 +178,7 @@ describe("the prod replicator", () => {
     expect(got.map(({ name, type }) => ({ name, type }))).toEqual(expect.arrayContaining(required));
     expect(got).toHaveLength(required.length);
     const byName = new Map(got.map((b) => [b.name, b]));
-    const replica = one(run(), T.s3Bucket);
+    const replica = one(run(), T.s3Bucket, "storage-replica");
     expect(byName.get("REPORTS")?.bucketName).toBe("ara-prod-reports");
     expect(byName.get("REPLICA_BUCKET")?.text).toBe(replica.outputs.bucket);
     expect(byName.get("REPLICA_REGION")?.text).toBe("us-west-2");

@@ -7,15 +7,34 @@ import { stringProp } from "./props";
 
 const SES_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
 
-/** AWS: the report replica's storage and PUTs, KMS keys, CloudWatch alarms and canaries. */
+/** The Database component's buckets hold its cross-region dumps (components/database). */
+const isDatabaseBackup = (r: CostResource) => r.urn.includes("ara:database:Database$");
+
+/** One dump a night (npm run backup, .github/workflows/backup.yml). */
+const DUMPS_PER_MONTH = 30;
+
+/**
+ * AWS: the report replica's and the database backups' storage and PUTs, KMS keys, CloudWatch
+ * alarms and canaries.
+ */
 export function priceAws(ledger: Ledger): void {
   const buckets = ledger.ofType((t) => S3_BUCKET_TYPES.includes(t));
-  for (const r of buckets) {
-    const gb = split(ledger.usage.replicaStorageGb, buckets.length);
+  const replicas = buckets.filter((r) => !isDatabaseBackup(r));
+  for (const r of replicas) {
+    const gb = split(ledger.usage.replicaStorageGb, replicas.length);
     ledger.add(r, "AWS S3", "storage (Standard)", ledger.meter(aws.s3Storage, gb));
-    const puts = split(ledger.usage.reportWritesPerMonth, buckets.length);
+    const puts = split(ledger.usage.reportWritesPerMonth, replicas.length);
     const copies = { value: puts.value, text: `${puts.text} copies (one per report upload)` };
     ledger.add(r, "AWS S3", "PUT requests", ledger.meter(aws.s3Puts, copies));
+  }
+  for (const r of buckets.filter(isDatabaseBackup)) {
+    const gb = {
+      value: ledger.usage.databaseBackupStorageGb,
+      text: num(ledger.usage.databaseBackupStorageGb),
+    };
+    ledger.add(r, "AWS S3", "database backups (Standard)", ledger.meter(aws.s3Storage, gb));
+    const puts = { value: DUMPS_PER_MONTH, text: `${DUMPS_PER_MONTH} nightly dumps` };
+    ledger.add(r, "AWS S3", "database backup PUTs", ledger.meter(aws.s3Puts, puts));
   }
   for (const r of ledger.resources) {
     if (r.type === T.kmsKey) priceKmsKey(ledger, r);

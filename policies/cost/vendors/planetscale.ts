@@ -51,6 +51,15 @@ function priceDatabase(ledger: Ledger, r: CostResource, databases: number): void
   }
   const gb = split(ledger.usage.databaseStorageGb, databases);
   ledger.add(r, SERVICE, "storage", ledger.meter(planetscale.storage, gb));
+  const small = /^PS_5_/.test(sku) && replicas < 2;
+  const egress = small
+    ? {
+        ...planetscale.egress,
+        included: { ...planetscale.egress.included, ...planetscale.smallEgressIncludedGb },
+      }
+    : planetscale.egress;
+  const out = split(ledger.usage.databaseEgressGbPerMonth, databases);
+  ledger.add(r, SERVICE, "egress", ledger.meter(egress, out));
 }
 
 function priceBranch(ledger: Ledger, r: CostResource): void {

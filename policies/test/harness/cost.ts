@@ -29,7 +29,9 @@ export const ZERO_USAGE: UsageSettings = {
   redisCommandsPerMonth: 0,
   redisStorageGb: 0,
   databaseStorageGb: 0,
+  databaseEgressGbPerMonth: 0,
   replicaStorageGb: 0,
+  databaseBackupStorageGb: 0,
   sharedCostShare: { vercelPro: 1, workersPaid: 1 },
 };
 
