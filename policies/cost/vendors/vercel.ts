@@ -1,5 +1,5 @@
 import { T } from "../../lib/types";
-import { vercel } from "../catalog";
+import { vercel, type Metered } from "../catalog";
 import { cents, rate, shareText, usd } from "../format";
 import type { Ledger } from "../ledger";
 
@@ -23,32 +23,15 @@ export function priceVercel(ledger: Ledger): void {
     monthly: seats * vercel.seat.usd,
     basis: `${seats} seat${seats === 1 ? "" : "s"} × ${rate(vercel.seat.usd)}/month`,
   });
-  const usageLines = [
-    ...ledger.spread(
-      projects,
-      "Vercel",
-      "edge requests",
-      ledger.meter(vercel.edgeRequests, usage.appRequestsPerMonth),
-    ),
-    ...ledger.spread(
-      projects,
-      "Vercel",
-      "fast data transfer",
-      ledger.meter(vercel.dataTransfer, usage.appDataTransferGbPerMonth),
-    ),
-    ...ledger.spread(
-      projects,
-      "Vercel",
-      "function invocations",
-      ledger.meter(vercel.invocations, usage.appFunctionInvocationsPerMonth),
-    ),
-    ...ledger.spread(
-      projects,
-      "Vercel",
-      "active CPU",
-      ledger.meter(vercel.activeCpu, usage.appFunctionCpuHoursPerMonth),
-    ),
+  const metered: [item: string, entry: Metered, used: number][] = [
+    ["edge requests", vercel.edgeRequests, usage.appRequestsPerMonth],
+    ["fast data transfer", vercel.dataTransfer, usage.appDataTransferGbPerMonth],
+    ["function invocations", vercel.invocations, usage.appFunctionInvocationsPerMonth],
+    ["active CPU", vercel.activeCpu, usage.appFunctionCpuHoursPerMonth],
   ];
+  const usageLines = metered.flatMap(([item, entry, used]) =>
+    ledger.spread(projects, "Vercel", item, ledger.meter(entry, used)),
+  );
   const usageTotal = cents(usageLines.reduce((sum, l) => sum + l.monthly, 0));
   const credit = Math.min(usageTotal, vercel.usageCredit.usd * share);
   ledger.add(first, "Vercel", "included usage credit (shared)", {
