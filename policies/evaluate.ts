@@ -236,6 +236,16 @@ function resourceOptions(r: PlanResource) {
   return o;
 }
 
+/** Sets what an AnalyzeRequest and an AnalyzerResource both say of a resource; returns `msg`. */
+function withResource(msg: any, r: PlanResource, props: unknown): any {
+  msg.setType(r.type);
+  msg.setName(r.name);
+  msg.setUrn(r.urn);
+  msg.setProperties(props);
+  msg.setOptions(resourceOptions(r));
+  return msg;
+}
+
 function call(fn: ReturnType<AnalyzerFn>, request: unknown): Promise<any> {
   return new Promise((resolve, reject) => {
     fn({ request }, (err, resp) => (err ? reject(err) : resolve(resp))).catch(reject);
@@ -301,15 +311,7 @@ export async function analyzeResources(
   for (const r of resources) {
     let wire = withSecrets(r.props, r.secretInputs);
     let props = Struct.fromJavaScript(wire);
-    const request = () => {
-      const req = new pb.AnalyzeRequest();
-      req.setType(r.type);
-      req.setName(r.name);
-      req.setUrn(r.urn);
-      req.setProperties(props);
-      req.setOptions(resourceOptions(r));
-      return req;
-    };
+    const request = () => withResource(new pb.AnalyzeRequest(), r, props);
     if (options.remediate) {
       const resp = await transport.remediate(request());
       for (const rem of resp.getRemediationsList()) {
@@ -342,12 +344,7 @@ export async function analyzeResources(
     }
     violations.push(...toViolations(await transport.analyze(request()), r.urn));
 
-    const res = new pb.AnalyzerResource();
-    res.setType(r.type);
-    res.setName(r.name);
-    res.setUrn(r.urn);
-    res.setProperties(props);
-    res.setOptions(resourceOptions(r));
+    const res = withResource(new pb.AnalyzerResource(), r, props);
     if (r.parent) res.setParent(r.parent);
     res.setDependenciesList([...(r.dependsOn ?? [])]);
     stackResources.push(res);
