@@ -1,4 +1,7 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import {
   PROJECT,
   ROOT,
@@ -56,4 +59,40 @@ export function one(run: ProgramRun, type: string, name?: string): CapturedResou
 
 export function byUrn(run: ProgramRun): Map<string, CapturedResource> {
   return new Map(run.resources.map((r) => [r.urn, r]));
+}
+
+export type ConfigEdit = (config: Record<string, unknown>) => void;
+
+/**
+ * Variants of the committed Pulumi.prod.yaml, for tests of what bad config does: each starts
+ * from a fresh copy of its config map, so no edit leaks into the next test.
+ */
+export function prodVariants(prefix: string): {
+  /** The temporary folder the variants are written to. */
+  dir: string;
+  /** Prod's config map after `edit`. */
+  edited(edit: ConfigEdit): Record<string, unknown>;
+  /** Writes prod's config after `edit` to `<dir>/<name>.yaml` and returns that path. */
+  variant(name: string, edit: ConfigEdit): string;
+} {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const committed = (
+    parse(readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as {
+      config: Record<string, unknown>;
+    }
+  ).config;
+  const edited = (edit: ConfigEdit) => {
+    const config = structuredClone(committed);
+    edit(config);
+    return config;
+  };
+  return {
+    dir,
+    edited,
+    variant(name, edit) {
+      const file = path.join(dir, `${name}.yaml`);
+      writeFileSync(file, stringify({ config: edited(edit) }));
+      return file;
+    },
+  };
 }

@@ -1,26 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { parse, stringify } from "yaml";
 import { main } from "../../scripts/plan/cli";
-import { ROOT } from "../../offline/engine";
-import { planStack } from "../harness";
+import { planStack, prodVariants } from "../harness";
 
-const dir = mkdtempSync(path.join(tmpdir(), "ara-bad-config-"));
-const prodFile = parse(readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as {
-  config: Record<string, unknown>;
-};
-
-/** Writes a variant of Pulumi.prod.yaml: `edit` receives a copy of its config map. */
-function variant(name: string, edit: (config: Record<string, unknown>) => void): string {
-  const config = structuredClone(prodFile.config);
-  edit(config);
-  const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(file, stringify({ config }));
-  return file;
-}
+const { dir, variant } = prodVariants("ara-bad-config-");
 
 let stderr = "";
 beforeEach(async () => {

@@ -1,29 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { parse, stringify } from "yaml";
-import { ROOT } from "../../offline/engine";
 import { main } from "../../scripts/plan/cli";
 import { resolveStackConfig } from "../../stacks/load";
+import { prodVariants } from "../harness";
 
 /**
  * Where a provider rule belongs to stack config, the schema applies the same preflight rule, so a
  * bad Pulumi.<stack>.yaml exits 2 naming the key before any resource is registered.
  */
 
-const dir = mkdtempSync(path.join(tmpdir(), "ara-preflight-config-"));
-const prod = parse(readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as {
-  config: Record<string, unknown>;
-};
-
-function variant(name: string, edit: (config: Record<string, unknown>) => void): string {
-  const config = structuredClone(prod.config);
-  edit(config);
-  const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(file, stringify({ config }));
-  return file;
-}
+const { edited, variant } = prodVariants("ara-preflight-config-");
 
 let stderr = "";
 beforeEach(() => {
@@ -158,8 +143,7 @@ describe("a stack file the providers would refuse", () => {
 
 describe("the same rules let valid plan-dependent values through", () => {
   const raw = (edit: (c: Record<string, unknown>) => void) => {
-    const c = structuredClone(prod.config);
-    edit(c);
+    const c = edited(edit);
     return Object.fromEntries(
       Object.entries(c).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     );
