@@ -3,7 +3,10 @@ import { EscalationPolicy } from "@pulumi/pagerduty/escalationPolicy";
 import { getUserOutput } from "@pulumi/pagerduty/getUser";
 import { Schedule } from "@pulumi/pagerduty/schedule";
 import { Service } from "@pulumi/pagerduty/service";
-import { ServiceIntegration } from "@pulumi/pagerduty/serviceIntegration";
+import {
+  ServiceIntegration,
+  type ServiceIntegrationArgs,
+} from "@pulumi/pagerduty/serviceIntegration";
 import type { Severity } from "../../observability/alerts";
 import { ON_CALL, type PriorityId, type Urgency } from "../../observability/escalation";
 import type { OncallSettings } from "../../stacks/schema";
@@ -140,35 +143,35 @@ export class OnCall extends AraComponent {
       },
       { parent: this },
     );
-    // 3.4.0 marks no output secret; a routing key lets anyone open incidents.
-    const secretKey = { parent: this, additionalSecretOutputs: ["integrationKey"] };
-    const events = new ServiceIntegration(
-      this.child(`events-${urgency}`),
-      {
-        service: service.id,
-        name: "Grafana (Events API v2)",
-        type: "events_api_v2_inbound_integration",
-      },
-      secretKey,
+    // 3.4.0 marks no output secret; a routing key or address lets anyone open incidents.
+    const integration = (
+      kind: string,
+      args: Omit<ServiceIntegrationArgs, "service">,
+      secret: "integrationKey" | "integrationEmail",
+    ) =>
+      new ServiceIntegration(
+        this.child(`${kind}-${urgency}`),
+        { service: service.id, ...args },
+        { parent: this, additionalSecretOutputs: [secret] },
+      );
+    const events = integration(
+      "events",
+      { name: "Grafana (Events API v2)", type: "events_api_v2_inbound_integration" },
+      "integrationKey",
     );
-    const sns = new ServiceIntegration(
-      this.child(`sns-${urgency}`),
-      {
-        service: service.id,
-        name: "Amazon SNS (alert topic)",
-        type: "aws_cloudwatch_inbound_integration",
-      },
-      secretKey,
+    const sns = integration(
+      "sns",
+      { name: "Amazon SNS (alert topic)", type: "aws_cloudwatch_inbound_integration" },
+      "integrationKey",
     );
-    const email = new ServiceIntegration(
-      this.child(`email-${urgency}`),
+    const email = integration(
+      "email",
       {
-        service: service.id,
         name: "Cloudflare notifications (email)",
         type: "generic_email_inbound_integration",
         emailIncidentCreation: "on_new_email",
       },
-      { parent: this, additionalSecretOutputs: ["integrationEmail"] },
+      "integrationEmail",
     );
     return {
       serviceId: service.id,
