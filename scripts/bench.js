@@ -9,6 +9,7 @@
 // 3. The worker's benchmark (CPU per upload in workerd, 1 MB round trips).
 // 4. The web app's benchmark (autocannon against the built server).
 // 5. `npm run dev`: first start (no data, no PGlite snapshot) and second start (target < 15 s).
+// 6. Recovery: storage restore throughput, the database and cache drills (runs before 5).
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const net = require("node:net");
@@ -105,6 +106,24 @@ for (const [title, workspace] of [
     stdio: "inherit",
   });
   if (r.status !== 0) console.log(`(the ${workspace} benchmark exited ${r.status})`);
+}
+
+// Recovery (tests/recovery/bench.ts) in a process of its own, which loads TypeScript as the
+// recovery CLIs do; its services' logs stay out of the output unless it fails.
+section("Recovery: storage restore on loopback, database and cache drills (local, lower bounds)");
+{
+  const r = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      'require("./offline/register-ts").registerLikePulumi(process.cwd());' +
+        'require("./tests/recovery/bench.ts").main().then((code) => { process.exitCode = code; });',
+    ],
+    { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" },
+  );
+  if (r.status !== 0) {
+    console.log(`(the recovery benchmark exited ${r.status}: ${(r.stderr ?? "").slice(-2000)})`);
+  }
 }
 
 // Seconds from `npm run dev` to its "ready: open" line, then a clean stop (SIGINT to the whole

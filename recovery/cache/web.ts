@@ -12,7 +12,7 @@ import { buildSync } from "esbuild";
 export const WEB_DIR = path.resolve(__dirname, "../../app/web");
 export const SERVER_SCRIPT = path.join(WEB_DIR, "dist", "server.js");
 const LOCAL_BUNDLE = path.join(WEB_DIR, "dist", "local.js");
-const SWAP_SOURCE = path.join(WEB_DIR, "test", "harness", "redis-swap.ts");
+const SWAP_SOURCE = path.join("test", "harness", "redis-swap.ts");
 
 export interface LocalRedis {
   url: string;
@@ -66,19 +66,33 @@ export async function localServices(): Promise<LocalServices> {
   return (await import(LOCAL_BUNDLE)) as LocalServices;
 }
 
-export function redisSwap(): RedisSwap {
+/**
+ * An app/web TypeScript module, compiled to CommonJS; the packages it imports load from app/web's
+ * own dependencies, as they would in the app.
+ */
+export function loadWebSource<T>(file: string): T {
+  const source = path.join(WEB_DIR, file);
   const out = buildSync({
-    entryPoints: [SWAP_SOURCE],
+    entryPoints: [source],
     bundle: true,
+    packages: "external",
     platform: "node",
     target: "node20",
     format: "cjs",
     write: false,
     logLevel: "silent",
   });
-  const m = new Module(SWAP_SOURCE) as Module & { _compile(code: string, file: string): void };
-  m._compile(out.outputFiles[0]!.text, SWAP_SOURCE);
-  const swap = m.exports as Partial<RedisSwap>;
+  const m = new Module(source) as Module & { _compile(code: string, file: string): void };
+  m.filename = source;
+  m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(
+    path.dirname(source),
+  );
+  m._compile(out.outputFiles[0]!.text, source);
+  return m.exports as T;
+}
+
+export function redisSwap(): RedisSwap {
+  const swap = loadWebSource<Partial<RedisSwap>>(SWAP_SOURCE);
   if (typeof swap.withOwnRedis !== "function" || typeof swap.emptyFailover !== "function") {
     throw new Error(`${SWAP_SOURCE} no longer exports withOwnRedis and emptyFailover`);
   }

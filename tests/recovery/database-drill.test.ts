@@ -6,70 +6,36 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runDatabaseDrill, type DatabaseDrillOptions } from "../../recovery/database/drill";
 import { expectedMigrations, loadAppMigrations } from "../../recovery/database/migrations";
-import { FakePlanetScale } from "../fixtures/planetscale/fake-api";
+import type { FakePlanetScale } from "../fixtures/planetscale/fake-api";
+import {
+  ident,
+  seedDatabase,
+  startLocalPlanetScale,
+  type AppMigrations,
+  type LocalPlanetScale,
+} from "./local-planetscale";
 import { webModule, type LocalPostgres, type Migration } from "./web";
 
-const quiet = { info() {}, warn() {}, error() {}, debug() {} } as any;
-const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const AUDITS = 25;
 
 let server: LocalPostgres;
 let MIGRATIONS: Migration[];
-let runMigrations: (pool: pg.Pool, logger: unknown, list: Migration[]) => Promise<number[]>;
 let admin: pg.Client;
+let ps: LocalPlanetScale;
 let fake: FakePlanetScale;
-/** The database a new restore branch is copied from (switched by tests). */
-let template = "ara";
-/** Whether the next branch's copy fails on PlanetScale's side. */
-const failures = { roleCreate: false };
 
-async function seed(database: string, opts: { dropMigration?: number; audits: number }) {
-  if (database !== "ara") await admin.query(`CREATE DATABASE ${ident(database)}`);
-  const url = server.url.replace(/\/ara$/, `/${database}`);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  try {
-    await runMigrations(pool, quiet, MIGRATIONS);
-    for (let i = 0; i < opts.audits; i++) {
-      await pool.query(
-        `INSERT INTO audits (session_id, organization, answers, score, level, category_scores, recommendations, questionnaire_version, created_at)
-         VALUES (gen_random_uuid(), $1, $2, $3, 'developing', '{}'::jsonb, '[]'::jsonb, 1, now() - ($4 || ' minutes')::interval)`,
-        [`Org ${i}`, JSON.stringify({ q1: i % 5 }), (i * 7) % 100, String(i)],
-      );
-    }
-    if (opts.dropMigration) {
-      await pool.query("DELETE FROM schema_migrations WHERE id = $1", [opts.dropMigration]);
-    }
-  } finally {
-    await pool.end();
-  }
-}
-
-async function leftovers() {
-  const dbs = await admin.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname LIKE 'drill-%'",
-  );
-  const roles = await admin.query<{ rolname: string }>(
-    "SELECT rolname FROM pg_roles WHERE rolname LIKE 'drill-%'",
-  );
-  const branches = [...(fake.database("ara-staging-system")?.branches.keys() ?? [])].filter(
-    (b) => b !== "main",
-  );
-  return {
-    databases: dbs.rows.map((r) => r.datname),
-    roles: roles.rows.map((r) => r.rolname),
-    branches,
-  };
-}
+const leftovers = () => ps.leftovers();
 
 beforeAll(async () => {
-  ({ MIGRATIONS, runMigrations } = await webModule("src/migrations.ts"));
+  const app = (await webModule("src/migrations.ts")) as AppMigrations;
+  MIGRATIONS = app.MIGRATIONS;
   const { startPostgres } = await webModule("src/local/postgres.ts");
   server = await startPostgres({ database: "ara" });
   admin = new pg.Client({ connectionString: server.url.replace(/\/ara$/, "/postgres") });
   await admin.connect();
-  await seed("ara", { audits: AUDITS });
-  await seed("ara_stale", { audits: 3, dropMigration: 3 });
-  await seed("ara_empty", { audits: 0 });
+  await seedDatabase(admin, server.url, "ara", app, { audits: AUDITS });
+  await seedDatabase(admin, server.url, "ara_stale", app, { audits: 3, dropMigration: 3 });
+  await seedDatabase(admin, server.url, "ara_empty", app, { audits: 0 });
 }, 120_000);
 
 afterAll(async () => {
@@ -78,52 +44,17 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  template = "ara";
-  failures.roleCreate = false;
-  fake = await FakePlanetScale.start({
+  ps = await startLocalPlanetScale(admin, {
     organization: "acme",
-    roleHost: "127.0.0.1",
-    hooks: {
-      // A restore is a copy of the data as it was: the branch gets its own database.
-      async branchCreated(e) {
-        await admin.query(`CREATE DATABASE ${ident(e.branch)} TEMPLATE ${ident(template)}`);
-      },
-      async branchDeleted(e) {
-        await admin.query(`DROP DATABASE IF EXISTS ${ident(e.branch)} WITH (FORCE)`);
-      },
-      async roleCreated(e) {
-        if (failures.roleCreate) return { databaseName: e.branch };
-        const until = new Date(Date.now() + e.ttl * 1000).toISOString();
-        await admin.query(
-          `CREATE ROLE ${ident(e.username)} LOGIN PASSWORD '${e.password}' VALID UNTIL '${until}'`,
-        );
-        for (const r of e.inheritedRoles) await admin.query(`GRANT ${r} TO ${ident(e.username)}`);
-        return { databaseName: e.branch };
-      },
-      async roleDeleted(e) {
-        await admin.query(`DROP ROLE IF EXISTS ${ident(e.username)}`);
-      },
-    },
+    database: "ara-staging-system",
+    template: "ara",
   });
-  const res = await fetch(`${fake.baseUrl}/organizations/acme/databases`, {
-    method: "POST",
-    headers: {
-      Authorization: `${fake.tokenId}:${fake.token}`,
-      "Content-Type": "application/json",
-    },
-    body: JSON.stringify({
-      name: "ara-staging-system",
-      cluster_size: "PS_10_AWS_ARM",
-      kind: "postgresql",
-      region: "us-east",
-    }),
-  });
-  expect(res.status).toBe(201);
+  fake = ps.fake;
 });
 
 afterEach(async () => {
   const violations = fake.violations;
-  await fake.close();
+  await ps.close();
   expect(violations, "requests/responses outside the PlanetScale spec").toEqual([]);
 });
 
@@ -273,7 +204,7 @@ describe("a failed drill cleans up after itself", () => {
   });
 
   it("connecting fails: the role and the branch are deleted", async () => {
-    failures.roleCreate = true; // PlanetScale hands out a role the server does not know
+    ps.failRoleCreate = true; // PlanetScale hands out a role the server does not know
     const report = await runDatabaseDrill(options());
     expect(report.ok).toBe(false);
     expect(report.error).toMatch(/cannot connect to 127\.0\.0\.1:\d+\/drill-.* as drill-/);
@@ -283,7 +214,7 @@ describe("a failed drill cleans up after itself", () => {
   });
 
   it("the schema is behind the app: the smoke check fails and names the migration", async () => {
-    template = "ara_stale";
+    ps.template = "ara_stale";
     const report = await runDatabaseDrill(options());
     expect(report.ok).toBe(false);
     expect(report.error).toBe(
@@ -293,7 +224,7 @@ describe("a failed drill cleans up after itself", () => {
   });
 
   it("the audits table is empty: the smoke check fails", async () => {
-    template = "ara_empty";
+    ps.template = "ara_empty";
     const report = await runDatabaseDrill(options());
     expect(report.ok).toBe(false);
     expect(report.error).toMatch(/audits table is empty/);
