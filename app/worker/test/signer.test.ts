@@ -49,6 +49,11 @@ async function expectUnchanged(act: () => Promise<void>) {
   expect(await snapshot(mf)).toEqual(before);
 }
 
+/** A PUT of `body` to a signed URL, stating the PDF type as the web app does. */
+function putPdf(url: string, body: Uint8Array, worker: Miniflare = mf) {
+  return worker.dispatchFetch(url, { method: "PUT", headers: { "content-type": PDF }, body });
+}
+
 async function putSigned(
   grant: { url: string; headers: Record<string, string> },
   body: Uint8Array,
@@ -254,11 +259,7 @@ describe("signed PUT and GET", () => {
       contentType: PDF,
       contentLength: 5,
     });
-    const res = await mf.dispatchFetch(url, {
-      method: "PUT",
-      headers: { "content-type": PDF },
-      body: data,
-    });
+    const res = await putPdf(url, data);
     expect(res.status).toBe(200);
     expect((await (await bucket()).head("node-signed/x.pdf"))?.size).toBe(5);
   });
@@ -358,11 +359,7 @@ describe("refused signed requests change nothing", () => {
     expect((await putSigned(g, bytes(4, 9))).status).toBe(200);
     const dl = await requestDownload(mf, "tamper/get.pdf");
     await expectUnchanged(async () => {
-      const put = await mf.dispatchFetch(dl.url, {
-        method: "PUT",
-        headers: { "content-type": PDF },
-        body: bytes(4, 1),
-      });
+      const put = await putPdf(dl.url, bytes(4, 1));
       await expectError(put, 403, "invalid_signature");
       const del = await mf.dispatchFetch(dl.url, { method: "DELETE" });
       await expectError(del, 403, "invalid_signature");
@@ -383,11 +380,7 @@ describe("refused signed requests change nothing", () => {
       contentLength: 3,
     });
     await expectUnchanged(async () => {
-      const res = await mf.dispatchFetch(putUrl, {
-        method: "PUT",
-        headers: { "content-type": PDF },
-        body: bytes(3),
-      });
+      const res = await putPdf(putUrl, bytes(3));
       await expectError(res, 403, "expired");
     });
     await (await bucket()).put("expired/x.pdf", bytes(3));
@@ -405,11 +398,7 @@ describe("refused signed requests change nothing", () => {
       contentLength: 3,
     });
     await expectUnchanged(async () => {
-      const res = await mf.dispatchFetch(url, {
-        method: "PUT",
-        headers: { "content-type": PDF },
-        body: bytes(3),
-      });
+      const res = await putPdf(url, bytes(3));
       await expectError(res, 403, "invalid_signature");
     });
   });
@@ -439,11 +428,7 @@ describe("refused signed requests change nothing", () => {
   });
 
   it("stores the signed type whether the PUT states it or states none", async () => {
-    const stated = await mf.dispatchFetch(grant.url, {
-      method: "PUT",
-      headers: { "content-type": PDF },
-      body: bytes(LEN),
-    });
+    const stated = await putPdf(grant.url, bytes(LEN));
     expect(stated.status).toBe(200);
     expect((await (await bucket()).head(grant.key))?.httpMetadata?.contentType).toBe(PDF);
   });
@@ -715,11 +700,7 @@ describe("configuration from bindings", () => {
     const grant = (await res.json()) as { url: string };
     const swapped = grant.url.replace("ct=image%2Fpng", "ct=application%2Fpdf");
     expect(swapped).not.toBe(grant.url);
-    const put = await custom.dispatchFetch(swapped, {
-      method: "PUT",
-      headers: { "content-type": PDF },
-      body: bytes(4),
-    });
+    const put = await putPdf(swapped, bytes(4), custom);
     await expectError(put, 403, "invalid_signature");
     expect(await (await custom.getR2Bucket("REPORTS")).head("swap/x")).toBeNull();
   });
