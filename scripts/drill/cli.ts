@@ -40,8 +40,9 @@ cache     On this machine: builds and starts the web app (node app/web/dist/serv
           app serves again: a new session gets 2xx, the old token 401, and no request a 5xx
           other than 503 + Retry-After while Redis is away. Judged against the 5-minute RTO.
           Takes no --stack: an Upstash failover cannot be triggered from a script, so this is
-          the lower bound (docs/disaster-recovery.md). Needs redis-server and PostgreSQL 15+
-          binaries on PATH. --skip-build runs the existing app/web/dist.
+          the lower bound (docs/disaster-recovery.md). Needs redis-server on PATH and the
+          PostgreSQL server (on PATH or in /usr/lib/postgresql). --skip-build runs the existing
+          app/web/dist instead of building it.
 
 integrity Samples reports in R2 and compares each with its copy in the S3 replica (size, MD5);
           a difference is published to ARA_ALERT_TOPIC_ARN and fails the run. Needs
