@@ -99,23 +99,15 @@ describe("npm run drill -- cache", () => {
     expect(report.window.byStatus["201"]).toBeGreaterThanOrEqual(1);
     expect(report.window.unreachable).toEqual([]);
     await expectAllStopped(report);
-    // The verdict on the answers is the app's, not the drill's: a request whose Redis command
-    // is in flight when the connection drops gets a 500 in some runs (docs/disaster-recovery.md,
-    // "Open items"). Whatever the app answered, the exit code, the verdict and the report agree,
-    // and a 5xx is named with the app's log.
-    expect(run.code, run.stderr).toBe(report.ok ? 0 : 1);
-    expect(report.ok).toBe(report.window.serverErrors.length === 0);
+    // A request whose Redis command was in flight at the swap is a 503 with Retry-After, like
+    // any request while Redis is away: no 5xx of another kind, so the drill passes.
+    expect(run.code, run.stderr).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.window.serverErrors).toEqual([]);
+    expect(report.error).toBeUndefined();
     const text = cacheText(report);
-    if (report.ok) {
-      expect(report.error).toBeUndefined();
-      expect(text).toMatch(/^cache drill \(local: .*\): PASSED$/m);
-      expect(text).toMatch(/other 5xx: 0; unanswered: 0/);
-    } else {
-      const first = report.window.serverErrors[0]!;
-      expect(report.error).toContain(`${first.request} answered ${first.status}`);
-      expect(report.error).toMatch(/The app's log:\n.*"level":"error"/s);
-      expect(text).toMatch(/^cache drill \(local: .*\): FAILED$/m);
-    }
+    expect(text).toMatch(/^cache drill \(local: .*\): PASSED$/m);
+    expect(text).toMatch(/other 5xx: 0; unanswered: 0/);
     expect(text).toMatch(/time to serve again \d+\.\d\d s .* against the 5-minute RTO: within/);
     expect(text.match(/: stopped$/gm)).toHaveLength(4);
   });

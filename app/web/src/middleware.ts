@@ -15,7 +15,13 @@ import { BodyTooLargeError, ClientAbortedError, refuseDeclaredOver } from "./bod
 import { fail, HttpError, type AppEnv } from "./http";
 import { scrub, type Logger } from "./logger";
 import { hitLimit } from "./ratelimit";
-import { DependencyUnavailableError, redisAvailable, requireRedis, type Redis } from "./redis";
+import {
+  DependencyUnavailableError,
+  isRedisUnavailable,
+  redisAvailable,
+  requireRedis,
+  type Redis,
+} from "./redis";
 import { KEY_PREFIX, type SessionService } from "./sessions";
 import { SignerError } from "./signer";
 import { REQUEST_ID, type Telemetry } from "./telemetry";
@@ -96,10 +102,12 @@ export function errorHandler(telemetry: Telemetry, logger: Logger): ErrorHandler
       // The unread rest of the body is discarded; closing the connection stops the sender.
       return fail(c, 413, "payload_too_large", err.message, { Connection: "close" });
     }
-    if (err instanceof DependencyUnavailableError) {
-      if (err.dependency === "redis") telemetry.setDependencyUp("redis", false);
+    if (err instanceof DependencyUnavailableError || isRedisUnavailable(err)) {
+      const dependency = err instanceof DependencyUnavailableError ? err.dependency : "redis";
+      if (dependency === "redis") telemetry.setDependencyUp("redis", false);
       c.set("errorKind", "dependency_unavailable");
-      return fail(c, 503, "dependency_unavailable", err.message, { "Retry-After": "5" });
+      const message = `${dependency} is unavailable; retry shortly`;
+      return fail(c, 503, "dependency_unavailable", message, { "Retry-After": "5" });
     }
     if (err instanceof SignerError) {
       c.set("errorKind", "signer");

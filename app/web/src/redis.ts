@@ -60,6 +60,20 @@ export async function redisAvailable(redis: Redis, coldStartWaitMs = 2000): Prom
   });
 }
 
+/**
+ * What ioredis rejects a command in flight with when the connection drops under it (a
+ * failover, a restart) or Redis stops answering (`commandTimeout`): the dependency is away,
+ * not the request wrong.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err.name === "MaxRetriesPerRequestError" ||
+      err.message === "Connection is closed." ||
+      err.message === "Command timed out")
+  );
+}
+
 export async function requireRedis(redis: Redis): Promise<void> {
   if (!(await redisAvailable(redis))) throw new DependencyUnavailableError("redis");
 }

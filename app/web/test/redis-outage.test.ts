@@ -1,4 +1,10 @@
+import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppEnv } from "../src/http";
+import { startRedisServer } from "../src/local/redis-server";
+import { createLogger } from "../src/logger";
+import { errorHandler } from "../src/middleware";
+import { createRedis, isRedisUnavailable } from "../src/redis";
 import { Client, answers, startApp, type TestApp } from "./harness/app";
 import { until, withOwnRedis, type OwnRedis } from "./harness/redis-swap";
 
@@ -68,4 +74,43 @@ describe("Redis stopped in the middle of a session", () => {
     const reuse = await c.request("POST", "/api/sessions/refresh", { json: { refreshToken } });
     expect(reuse.body.error).toBe("refresh_token_reused");
   });
+});
+
+describe("a Redis command in flight when its server goes away", () => {
+  it.each(["stop", "timeout"] as const)(
+    "%s: the command's error is a 503 with Retry-After, as Redis being down is, never a 500",
+    async (how) => {
+      const { telemetry, logger } = app.runtime.deps;
+      const server = await startRedisServer();
+      // The app's own client settings (commandTimeout, maxRetriesPerRequest).
+      const client = createRedis(server.url, createLogger("silent"));
+      try {
+        await client.ping();
+        // A stopped server drops the connection; a blocked command is one Redis does not
+        // answer within the client's commandTimeout, as a hung server would.
+        const inFlight = client.blpop("ara:test:never", 0).then(
+          () => new Error("the command returned"),
+          (e: unknown) => e,
+        );
+        if (how === "stop") await server.stop();
+        const err = await inFlight;
+        expect(isRedisUnavailable(err), String(err)).toBe(true);
+
+        const probe = new Hono<AppEnv>().onError(errorHandler(telemetry, logger));
+        probe.get("/probe", () => {
+          throw err;
+        });
+        const res = await probe.request("/probe");
+        expect(res.status).toBe(503);
+        expect(res.headers.get("retry-after")).toBe("5");
+        expect(await res.json()).toMatchObject({
+          error: "dependency_unavailable",
+          message: "redis is unavailable; retry shortly",
+        });
+      } finally {
+        client.disconnect();
+        await server.dispose();
+      }
+    },
+  );
 });
