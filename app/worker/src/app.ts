@@ -4,6 +4,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 // apart so a test can mount a failing route on the real app (test/errors.test.ts).
 import type { Env } from "./env";
 import { errorResponse, HttpError, httpErrorResponse } from "./errors";
+import { APP_LOGS_PATH, handleAppLogs } from "./app-logs";
 import { handleDelete, handleDownload, handleHealth, handleObject, handleUpload } from "./handlers";
 import { errorEvent, log, reportError, requestIds, scrubText, type RequestIds } from "./observe";
 
@@ -43,6 +44,9 @@ app.delete("/r2/delete", handleDelete);
 app.all("/r2/delete", methodNotAllowed("DELETE"));
 app.get("/r2/health", handleHealth);
 app.all("/r2/health", methodNotAllowed("GET"));
+// The web app's log batches, into the log archive (where the stack has one).
+app.post(APP_LOGS_PATH, handleAppLogs);
+app.all(APP_LOGS_PATH, methodNotAllowed("POST"));
 // Signed URLs answer every method: the method is part of the signature, so using a URL with
 // any method other than the signed one is a 403 like any other change to the request.
 app.all("/r2/object/*", handleObject);
@@ -51,7 +55,7 @@ app.notFound(() =>
   errorResponse(
     404,
     "not_found",
-    "No such endpoint; use POST /r2/upload, GET /r2/download, DELETE /r2/delete or GET /r2/health.",
+    "No such endpoint; use POST /r2/upload, GET /r2/download, DELETE /r2/delete, GET /r2/health or POST /r2/logs/app.",
   ),
 );
 

@@ -14,6 +14,10 @@ export interface Env {
   ALLOWED_CONTENT_TYPES?: PlainVar;
   /** Optional: where unhandled errors are reported; unset means they are only logged. */
   SENTRY_DSN?: string;
+  /** Optional: the stack's log archive bucket (ara-<stack>-logs), bound only where it exists. */
+  LOG_ARCHIVE?: R2Bucket;
+  /** Optional: the bearer token of POST /r2/logs/app; bound with LOG_ARCHIVE. */
+  LOG_INGEST_TOKEN?: string;
 }
 
 /** Bindings of the replicator (src/replicator.ts). Names must match contract.json `replicator.bindings`. */
