@@ -3,11 +3,9 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { readStackFile } from "../offline/stack-file";
+import { PROJECT, ROOT, UsageError } from "../scripts/lib/cli";
 
-export class UsageError extends Error {}
-
-export const ROOT = path.resolve(__dirname, "..");
-export const PROJECT = "ara";
+export { PROJECT, ROOT, UsageError };
 
 /** The stack's settings file, read as the CLI hands it to the program. */
 export function stackConfig(stack: string | undefined, usage: string): Record<string, string> {

@@ -1,4 +1,3 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { physicalName } from "../../components/naming";
 import {
   environmentOf,
@@ -21,6 +20,7 @@ import {
   type CacheDrillReport,
 } from "../../recovery/cache/drill";
 import { checkIntegrity } from "../../recovery/storage/integrity";
+import { exitCodeOf, parseOptions } from "../lib/cli";
 
 export const USAGE = `Usage:
   npm run drill -- integrity --stack <stack> [--sample N] [--prefix P] [--json]
@@ -56,8 +56,8 @@ export interface DrillOverrides {
   cache?: Partial<CacheDrillOptions>;
 }
 
-export async function main(argv: string[], overrides: DrillOverrides = {}): Promise<number> {
-  try {
+export function main(argv: string[], overrides: DrillOverrides = {}): Promise<number> {
+  return exitCodeOf(async () => {
     const [command, ...rest] = argv;
     if (command === "--help" || command === "-h" || command === undefined) {
       if (command === undefined)
@@ -71,37 +71,21 @@ export async function main(argv: string[], overrides: DrillOverrides = {}): Prom
     throw new UsageError(
       `Unknown drill '${command}': use database, integrity or cache.\n\n${USAGE}`,
     );
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-}
-
-function parse(argv: string[], options: ParseArgsConfig["options"]) {
-  try {
-    return parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
+  });
 }
 
 async function database(argv: string[]): Promise<number> {
-  const v = parse(argv, {
-    stack: { type: "string" },
-    backup: { type: "string" },
-    "restore-point": { type: "string" },
-    json: { type: "boolean", default: false },
-    yes: { type: "boolean", default: false },
-  }) as {
-    stack?: string;
-    backup?: string;
-    "restore-point"?: string;
-    json: boolean;
-    yes: boolean;
-  };
+  const v = parseOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      backup: { type: "string" },
+      "restore-point": { type: "string" },
+      json: { type: "boolean", default: false },
+      yes: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   const config = stackConfig(v.stack, USAGE);
   const stack = v.stack!;
   if (v.backup !== undefined && v["restore-point"] !== undefined) {
@@ -172,12 +156,16 @@ export function databaseText(stack: string, r: DatabaseDrillReport): string {
 }
 
 async function integrity(argv: string[]): Promise<number> {
-  const v = parse(argv, {
-    stack: { type: "string" },
-    sample: { type: "string", default: "100" },
-    prefix: { type: "string", default: "reports/" },
-    json: { type: "boolean", default: false },
-  }) as { stack?: string; sample: string; prefix: string; json: boolean };
+  const v = parseOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      sample: { type: "string", default: "100" },
+      prefix: { type: "string", default: "reports/" },
+      json: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   const config = stackConfig(v.stack, USAGE);
   const sample = Number(v.sample);
   if (!Number.isInteger(sample) || sample < 1) {
@@ -239,10 +227,14 @@ async function cache(argv: string[], overrides: Partial<CacheDrillOptions> = {})
       "--stack: the cache drill runs on this machine only, since an Upstash failover cannot be triggered from a script. Run `npm run drill -- cache` without --stack; docs/disaster-recovery.md (Cache) says where staging figures are recorded.",
     );
   }
-  const v = parse(argv, {
-    json: { type: "boolean", default: false },
-    "skip-build": { type: "boolean", default: false },
-  }) as { json: boolean; "skip-build": boolean };
+  const v = parseOptions(
+    argv,
+    {
+      json: { type: "boolean", default: false },
+      "skip-build": { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   const report = await runCacheDrill({
     build: !v["skip-build"],
     log: v.json ? undefined : (line) => process.stderr.write(`${line}\n`),

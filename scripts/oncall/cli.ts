@@ -1,15 +1,11 @@
-import { existsSync } from "node:fs";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { routes } from "../../components/oncall";
-import { PROJECT, ROOT } from "../../offline/engine";
-import { readStackFile, StackFileError } from "../../offline/stack-file";
 import { stackAlerts, stackJobs, type Severity } from "../../observability/alerts";
 import { MUTED_SEVERITIES, PRIORITIES, SOURCES } from "../../observability/escalation";
 import { BURN_SEVERITY } from "../../observability/slos";
-import { ConfigError } from "../../stacks/errors";
 import { resolveStackConfig } from "../../stacks/load";
 import type { StackConfig } from "../../stacks/schema";
+import { ConfigError } from "../../stacks/errors";
+import { exitCodeOf, parseOptions, stackFileConfig, UsageError } from "../lib/cli";
 
 export const USAGE = `Usage: npm run oncall -- --stack <dev|staging|prod> [--config-file <file>]
 
@@ -19,8 +15,6 @@ export const USAGE = `Usage: npm run oncall -- --stack <dev|staging|prod> [--con
 Prints, for every alert, where it goes: the PagerDuty service and urgency, the escalation, the
 mute timing and the email channel. Computed from the same config and code as the program.
 Exit codes: 0 success; 2 invalid configuration or usage.`;
-
-class UsageError extends Error {}
 
 /** Sources that exist only where the stack has what raises them. */
 const present: Record<string, (c: StackConfig) => boolean> = {
@@ -141,40 +135,17 @@ export function render(stack: string, config: StackConfig): string {
 }
 
 /** Prints the stack's paging design; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  try {
-    const args = parse(argv);
-    const file = args.configFile ?? path.join(ROOT, `Pulumi.${args.stack}.yaml`);
-    if (!existsSync(file)) {
-      throw new UsageError(
-        `There is no ${path.relative(ROOT, file) || file}: pass a known stack (dev, staging, prod) with --stack, or a settings file with --config-file.`,
-      );
-    }
-    const { config: raw } = readStackFile(file, PROJECT);
-    const config = resolveStackConfig(raw, { stack: args.stack, offline: true });
-    process.stdout.write(render(args.stack, config));
+export function main(argv: string[]): Promise<number> {
+  return exitCodeOf(async () => {
+    const values = parseOptions(
+      argv,
+      { stack: { type: "string" }, "config-file": { type: "string" } },
+      USAGE,
+    );
+    if (!values.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
+    const raw = stackFileConfig(values.stack, values["config-file"]);
+    const config = resolveStackConfig(raw, { stack: values.stack, offline: true });
+    process.stdout.write(render(values.stack, config));
     return 0;
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof StackFileError || err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-}
-
-function parse(argv: string[]): { stack: string; configFile?: string } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { stack: { type: "string" }, "config-file": { type: "string" } },
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  if (!values.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
-  return { stack: values.stack, configFile: values["config-file"] };
+  }, [ConfigError]);
 }

@@ -1,8 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { ConfigError } from "../../stacks/errors";
 import { resolveSecrets, resolveStackConfig } from "../../stacks/load";
 import { PROJECT, ROOT, runProgram } from "../../offline/engine";
 import {
@@ -16,7 +14,9 @@ import {
   type PlanDocument,
   type PlanVerdict,
 } from "../../offline/render";
-import { readStackFile, StackFileError } from "../../offline/stack-file";
+import { ConfigError } from "../../stacks/errors";
+import { exitCodeOf, parseOptions, stackName, UsageError } from "../lib/cli";
+import { readStackFile } from "../../offline/stack-file";
 
 export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--config-file <file>] [--json | --markdown] [--diff <plan.json>] [--policy-pack-config <file>] [--wide]
        npm run plan -- --project bootstrap --stack <name> [--json] [--wide]
@@ -33,11 +33,8 @@ export const USAGE = `Usage: npm run plan -- --stack <dev|staging|prod> [--confi
 
 Exit codes: 0 success; 1 a mandatory policy violation; 2 invalid configuration or usage.`;
 
-/** Invalid command-line usage: exit 2 with a message, never a stack trace. */
-class UsageError extends Error {}
-
-export async function main(argv: string[]): Promise<number> {
-  try {
+export function main(argv: string[]): Promise<number> {
+  return exitCodeOf(async () => {
     const args = parseCommandLine(argv);
     if (args.project) return await planOtherProject(args);
     const file = args.configFile ?? path.join(ROOT, `Pulumi.${args.stack}.yaml`);
@@ -99,13 +96,7 @@ export async function main(argv: string[]): Promise<number> {
       );
     }
     return code;
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof StackFileError || err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  }, [ConfigError]);
 }
 
 /**
@@ -163,40 +154,31 @@ interface Args {
 }
 
 function parseCommandLine(argv: string[]): Args {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string" },
-        "config-file": { type: "string" },
-        json: { type: "boolean", default: false },
-        markdown: { type: "boolean", default: false },
-        diff: { type: "string" },
-        "policy-pack-config": { type: "string" },
-        wide: { type: "boolean", default: false },
-        project: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  const v = parsed.values;
+  const v = parseOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      "config-file": { type: "string" },
+      json: { type: "boolean", default: false },
+      markdown: { type: "boolean", default: false },
+      diff: { type: "string" },
+      "policy-pack-config": { type: "string" },
+      wide: { type: "boolean", default: false },
+      project: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   if (v.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  if (!v.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
-  if (!/^[A-Za-z0-9_.-]+$/.test(v.stack))
-    throw new UsageError(`Invalid stack name '${v.stack}'.\n\n${USAGE}`);
+  const stack = stackName(v.stack, USAGE);
   if (v.json && v.markdown)
     throw new UsageError(`--json and --markdown are alternatives; pass one.\n\n${USAGE}`);
   return {
     project: v.project,
-    stack: v.stack,
+    stack,
     configFile: v["config-file"],
     json: v.json === true,
     markdown: v.markdown === true,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { compareStack, renderPrReport } from "../../offline/pr-report";
+import { exitCodeOf, parseOptions, UsageError } from "../lib/cli";
 import type { PlanDocument } from "../../offline/render";
 
 export const USAGE = `Usage: npm run pr-report -- --base <dir> --head <dir> [--preview <dir>] [--out <file>] [--base-ref <name>] [--head-ref <name>]
@@ -15,10 +15,8 @@ export const USAGE = `Usage: npm run pr-report -- --base <dir> --head <dir> [--p
 
 Exit codes: 0 the report was written; 2 invalid usage or unreadable plans.`;
 
-class UsageError extends Error {}
-
-export async function main(argv: string[]): Promise<number> {
-  try {
+export function main(argv: string[]): Promise<number> {
+  return exitCodeOf(async () => {
     const args = parse(argv);
     if (!args) return 0;
     const base = readPlans(args.base, "--base");
@@ -37,35 +35,23 @@ export async function main(argv: string[]): Promise<number> {
     if (args.out) writeFileSync(args.out, markdown);
     else process.stdout.write(markdown);
     return 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
 
 function parse(argv: string[]) {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        base: { type: "string" },
-        head: { type: "string" },
-        preview: { type: "string" },
-        out: { type: "string" },
-        "base-ref": { type: "string" },
-        "head-ref": { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
+  const v = parseOptions(
+    argv,
+    {
+      base: { type: "string" },
+      head: { type: "string" },
+      preview: { type: "string" },
+      out: { type: "string" },
+      "base-ref": { type: "string" },
+      "head-ref": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   if (v.help) {
     process.stdout.write(`${USAGE}\n`);
     return undefined;

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { physicalName } from "../../components/naming";
 import {
   environmentOf,
@@ -9,6 +8,7 @@ import {
   UsageError,
 } from "../../recovery/cli-args";
 import { restoreStorage, type StorageRestoreReport } from "../../recovery/storage/restore";
+import { exitCodeOf, parseOptions } from "../lib/cli";
 import type { Bucket } from "../../recovery/storage/s3";
 
 export const USAGE = `Usage: npm run restore -- storage --stack <stack> [--prefix <P>] [--as-of <ISO time>] [--dry-run] [--json] [--yes]
@@ -23,8 +23,8 @@ Environment: ARA_REPLICA_BUCKET (pulumi stack output reportsReplicaBucket), AWS 
 R2_ACCESS_KEY_ID / R2_SECRET_ACCESS_KEY (an R2 API token with Object Read & Write on the bucket).
 Exit codes: 0 done (or planned); 1 some objects failed (listed); 2 invalid usage.`;
 
-export async function main(argv: string[]): Promise<number> {
-  try {
+export function main(argv: string[]): Promise<number> {
+  return exitCodeOf(async () => {
     const [command, ...rest] = argv;
     if (command === "--help" || command === "-h") {
       process.stdout.write(`${USAGE}\n`);
@@ -36,13 +36,7 @@ export async function main(argv: string[]): Promise<number> {
       );
     }
     return await storage(rest);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
 
 function need(name: string): string {
@@ -55,23 +49,18 @@ function need(name: string): string {
 }
 
 async function storage(argv: string[]): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        stack: { type: "string" },
-        prefix: { type: "string", default: "reports/" },
-        "as-of": { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        yes: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
+  const v = parseOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      prefix: { type: "string", default: "reports/" },
+      "as-of": { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      yes: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   const config = stackConfig(v.stack, USAGE);
   const stack = v.stack!;
   const asOf = v["as-of"] === undefined ? new Date() : pastTime("--as-of", v["as-of"]);

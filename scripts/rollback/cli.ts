@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { readStackFile, StackFileError } from "../../offline/stack-file";
+import { readStackFile } from "../../offline/stack-file";
+import { exitCodeOf, parseOptions, PROJECT, ROOT, stackName, UsageError } from "../lib/cli";
 
 export const USAGE = `Usage: npm run rollback -- --stack <dev|staging|prod> [--to <deployment-id>] [--project-id <id>]
 
@@ -15,13 +15,8 @@ no rebuild. The token comes from VERCEL_TOKEN (or VERCEL_API_TOKEN) and is never
 Infrastructure is not touched: revert the change and run \`pulumi up\` afterwards (decision 0013).
 Exit codes: 0 promoted; 1 Vercel refused or nothing to roll back to; 2 invalid usage.`;
 
-class UsageError extends Error {}
 /** Vercel answered, but not with a rollback; the message says what to do. */
 class RollbackError extends Error {}
-
-// Not imported from offline/engine, which would load the Pulumi SDK for two constants.
-const ROOT = path.resolve(__dirname, "..", "..");
-const PROJECT = "ara";
 
 export interface Deployment {
   uid: string;
@@ -33,50 +28,50 @@ export interface Deployment {
   target?: string | null;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  try {
-    const args = parse(argv);
-    if (!args) return 0;
-    const token = process.env.VERCEL_TOKEN || process.env.VERCEL_API_TOKEN;
-    if (!token)
-      throw new UsageError(
-        "No Vercel token: set VERCEL_TOKEN (the deploy workflow maps the environment's VERCEL_API_TOKEN secret to it).",
-      );
-    const team = stackTeam(args.stack);
-    const projectId = args.projectId ?? projectFromStack(args.stack);
-    const api = new VercelApi(process.env.VERCEL_API_URL ?? "https://api.vercel.com", token, team);
-    const ready = await api.readyProductionDeployments(projectId);
-    if (ready.length === 0)
-      throw new RollbackError(
-        `Project ${projectId} has no READY production deployment in team ${team}; check --project-id and ara:vercelTeam.`,
-      );
-    const current = ready[0]!;
-    const target = args.to ? ready.find((d) => d.uid === args.to) : ready[1];
-    if (!target)
-      throw new RollbackError(
-        args.to
-          ? `${args.to} is not a READY production deployment of project ${projectId}; list them with \`vercel ls --prod\` and pass one with --to.`
-          : `Project ${projectId} has only one READY production deployment (${current.uid}): there is nothing earlier to roll back to. Fix forward instead.`,
-      );
-    if (target.uid === current.uid)
-      throw new RollbackError(`${target.uid} is already the newest production deployment.`);
-    await api.promote(projectId, target.uid);
-    process.stdout.write(
-      `Promoted ${target.uid}${target.url ? ` (${target.url})` : ""} to production in place of ${current.uid}. ` +
-        "Vercel switches the production domains asynchronously: check with `vercel promote status`.\n",
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof StackFileError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof RollbackError) {
+export function main(argv: string[]): Promise<number> {
+  return exitCodeOf(async () => {
+    try {
+      return await rollback(argv);
+    } catch (err) {
+      if (!(err instanceof RollbackError)) throw err;
       process.stderr.write(`rollback failed: ${err.message}\n`);
       return 1;
     }
-    throw err;
-  }
+  });
+}
+
+async function rollback(argv: string[]): Promise<number> {
+  const args = parse(argv);
+  if (!args) return 0;
+  const token = process.env.VERCEL_TOKEN || process.env.VERCEL_API_TOKEN;
+  if (!token)
+    throw new UsageError(
+      "No Vercel token: set VERCEL_TOKEN (the deploy workflow maps the environment's VERCEL_API_TOKEN secret to it).",
+    );
+  const team = stackTeam(args.stack);
+  const projectId = args.projectId ?? projectFromStack(args.stack);
+  const api = new VercelApi(process.env.VERCEL_API_URL ?? "https://api.vercel.com", token, team);
+  const ready = await api.readyProductionDeployments(projectId);
+  if (ready.length === 0)
+    throw new RollbackError(
+      `Project ${projectId} has no READY production deployment in team ${team}; check --project-id and ara:vercelTeam.`,
+    );
+  const current = ready[0]!;
+  const target = args.to ? ready.find((d) => d.uid === args.to) : ready[1];
+  if (!target)
+    throw new RollbackError(
+      args.to
+        ? `${args.to} is not a READY production deployment of project ${projectId}; list them with \`vercel ls --prod\` and pass one with --to.`
+        : `Project ${projectId} has only one READY production deployment (${current.uid}): there is nothing earlier to roll back to. Fix forward instead.`,
+    );
+  if (target.uid === current.uid)
+    throw new RollbackError(`${target.uid} is already the newest production deployment.`);
+  await api.promote(projectId, target.uid);
+  process.stdout.write(
+    `Promoted ${target.uid}${target.url ? ` (${target.url})` : ""} to production in place of ${current.uid}. ` +
+      "Vercel switches the production domains asynchronously: check with `vercel promote status`.\n",
+  );
+  return 0;
 }
 
 /**
@@ -160,30 +155,22 @@ export class VercelApi {
 }
 
 function parse(argv: string[]) {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string" },
-        to: { type: "string" },
-        "project-id": { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
+  const v = parseOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      to: { type: "string" },
+      "project-id": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   if (v.help) {
     process.stdout.write(`${USAGE}\n`);
     return undefined;
   }
-  if (!v.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
-  if (!/^[A-Za-z0-9_.-]+$/.test(v.stack))
-    throw new UsageError(`Invalid stack name '${v.stack}'.\n\n${USAGE}`);
-  return { stack: v.stack, to: v.to, projectId: v["project-id"] };
+  const stack = stackName(v.stack, USAGE);
+  return { stack, to: v.to, projectId: v["project-id"] };
 }
 
 function stackTeam(stack: string): string {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { readStackFile, StackFileError } from "../../offline/stack-file";
+
+import { readStackFile } from "../../offline/stack-file";
+import { exitCodeOf, parseOptions, PROJECT, ROOT, stackName, UsageError } from "../lib/cli";
 import { runChecks, type CheckResult } from "./checks";
 
 export const USAGE = `Usage: npm run verify -- --stack <dev|staging|prod> [--base-url <url>] [--api-url <url>] [--json] [--deadline <seconds>] [--ca-file <pem>]
@@ -16,15 +17,8 @@ export const USAGE = `Usage: npm run verify -- --stack <dev|staging|prod> [--bas
 TLS and HSTS are checked on https:// URLs only; a plain http:// URL reports them as skipped.
 Exit codes: 0 every check passed; 1 a check failed (named on stderr); 2 invalid usage.`;
 
-class UsageError extends Error {}
-
-// Not imported from offline/engine: that would load the Pulumi SDK, seconds on a busy runner,
-// for two constants.
-const ROOT = path.resolve(__dirname, "..", "..");
-const PROJECT = "ara";
-
-export async function main(argv: string[]): Promise<number> {
-  try {
+export function main(argv: string[]): Promise<number> {
+  return exitCodeOf(async () => {
     const args = parse(argv);
     if (!args) return 0;
     const domain = args.baseUrl && args.apiUrl ? undefined : stackDomain(args.stack);
@@ -45,13 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     const failed = results.filter((r) => r.status === "fail");
     for (const f of failed) process.stderr.write(`verify failed: ${f.name}: ${f.detail}\n`);
     return ok ? 0 : 1;
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof StackFileError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  });
 }
 
 const trim = (u: string) => u.replace(/\/+$/, "");
@@ -70,32 +58,24 @@ function table(results: CheckResult[]): string {
 }
 
 function parse(argv: string[]) {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string" },
-        "base-url": { type: "string" },
-        "api-url": { type: "string" },
-        json: { type: "boolean", default: false },
-        deadline: { type: "string", default: "120" },
-        "ca-file": { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
-  }
+  const v = parseOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      "base-url": { type: "string" },
+      "api-url": { type: "string" },
+      json: { type: "boolean", default: false },
+      deadline: { type: "string", default: "120" },
+      "ca-file": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   if (v.help) {
     process.stdout.write(`${USAGE}\n`);
     return undefined;
   }
-  if (!v.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
-  if (!/^[A-Za-z0-9_.-]+$/.test(v.stack))
-    throw new UsageError(`Invalid stack name '${v.stack}'.\n\n${USAGE}`);
+  const stack = stackName(v.stack, USAGE);
   for (const opt of ["base-url", "api-url"] as const) {
     const u = v[opt];
     if (u !== undefined && !/^https?:\/\/[^/]+/.test(u))
@@ -105,7 +85,7 @@ function parse(argv: string[]) {
   if (!Number.isFinite(deadlineSeconds) || deadlineSeconds <= 0)
     throw new UsageError(`--deadline must be a number of seconds above 0, not '${v.deadline}'.`);
   return {
-    stack: v.stack,
+    stack,
     baseUrl: v["base-url"],
     apiUrl: v["api-url"],
     json: v.json === true,
