@@ -22,6 +22,8 @@ export interface SmtpSink {
   mails: ReceivedMail[];
   /** Resolves with the first mail to `to` (compared without case), or rejects after `timeoutMs`. */
   waitFor(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Accepts each later message only after `ms`, as a slow relay would (0: at once). */
+  slowDown(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startSmtp(): Promise<SmtpSink> {
   const waiters: { to: string; resolve: (m: ReceivedMail) => void }[] = [];
   const user = "AKIATESTSMTPUSER";
   const password = "smtp-test-password-0000";
+  let acceptDelayMs = 0;
   const server = new SMTPServer({
     // Loopback only, no certificate: the app is told SMTP_REQUIRE_TLS=false for this server.
     disabledCommands: ["STARTTLS"],
@@ -103,14 +106,16 @@ export async function startSmtp(): Promise<SmtpSink> {
           raw,
           ...parseMail(raw),
         };
-        mails.push(mail);
-        for (const w of [...waiters]) {
-          if (sentTo(mail, w.to)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(mail);
+        setTimeout(() => {
+          mails.push(mail);
+          for (const w of [...waiters]) {
+            if (sentTo(mail, w.to)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(mail);
+            }
           }
-        }
-        cb();
+          cb();
+        }, acceptDelayMs);
       });
     },
     logger: false,
@@ -136,6 +141,9 @@ export async function startSmtp(): Promise<SmtpSink> {
           }
         }, timeoutMs).unref();
       });
+    },
+    slowDown(ms) {
+      acceptDelayMs = ms;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
