@@ -14,6 +14,11 @@ export default defineConfig({
     setupFiles: ["test/setup.ts"],
     // Projects run as ordered groups (two cores): after infra, worker and web.
     sequence: { groupOrder: 3 },
+    // The specs share one module graph per worker (the pack, ts-node, the recorded stacks):
+    // loading it once per file was most of this project's time. No spec keeps module state;
+    // each works on its own copy of a stack's graph (test/harness/real-graph.ts).
+    isolate: false,
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 90_000,
   },

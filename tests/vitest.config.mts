@@ -11,6 +11,9 @@ export default defineConfig({
     // Projects run as ordered groups: on two cores the suites would otherwise starve each
     // other (the web suite runs PostgreSQL, Redis and workerd at once).
     sequence: { groupOrder: 0 },
+    // Most files wait on child processes (the plan CLI, promtool, Prometheus, PostgreSQL):
+    // two at a time keep both cores busy. Vitest's default on two cores is one.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

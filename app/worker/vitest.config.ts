@@ -8,6 +8,8 @@ export default defineConfig({
     // Builds dist/ once before any file runs, so the bytes under test are the bytes deployed.
     globalSetup: ["test/global-setup.ts"],
     sequence: { groupOrder: 1 },
+    // workerd runs in its own process: two files at a time keep both cores busy.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -59,8 +59,7 @@ describe("build.mjs replaces its outputs atomically", () => {
     watcher.stdout!.on("data", (d) => (out += d));
     const exited = new Promise((r) => watcher.once("exit", r));
     try {
-      // One build alone, then three at once: two test runs and `npm run dev` (--dev).
-      await buildAll({ outRoot });
+      // Three at once over the outputs beforeAll built: two test runs and `npm run dev` (--dev).
       const [a, b] = await Promise.all([
         buildAll({ outRoot }),
         buildAll({ outRoot }),
