@@ -2,11 +2,4 @@
 "use strict";
 // `npm run rollback`: promote the previous production deployment of the app. TypeScript loads through the same ts-node
 // registration as `npm run plan`.
-const path = require("node:path");
-const root = path.resolve(__dirname, "..", "..");
-require("../../offline/register-ts").registerLikePulumi(root);
-require("./cli.ts")
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+require("../lib/run")(__dirname);

@@ -20,15 +20,6 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-export interface LocalRedis {
-  url: string;
-  port: number;
-  dir: string;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  dispose(): Promise<void>;
-}
-
 /** s3rver behind the replicator tests' SigV4-verifying proxy (app/worker/test/helpers/s3.ts). */
 export interface LocalS3 {
   endpoint: string;
