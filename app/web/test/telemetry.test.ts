@@ -1,7 +1,21 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
+import type pg from "pg";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import type { Redis } from "../src/redis";
+import { flushScheduler } from "../src/telemetry/flush";
+import { instrumentPool, instrumentRedis } from "../src/telemetry/instrument";
 import { Client, answers, startApp, testEnv, type TestApp } from "./harness/app";
 import { otlpStrings, startReceiver, type Receiver } from "./harness/receiver";
 
@@ -331,6 +345,134 @@ describe("a collector that is wrong, refuses or hangs", () => {
   });
 });
 
+describe("pg and Redis client spans", () => {
+  // The app's wrappers around a stand-in pool and client, under a tracer that samples all or
+  // nothing; the server span is the request's, as accessLog makes it.
+  async function requestWith(sampled: boolean) {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const exporter = new InMemorySpanExporter();
+    const tracer = new TracerProvider({
+      sampler: new ParentBasedSampler({
+        root: sampled ? new AlwaysOnSampler() : new AlwaysOffSampler(),
+      }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    }).getTracer("test");
+    const pool = { query: async () => ({ rows: [{ one: 1 }] }) } as unknown as pg.Pool;
+    const redis = {
+      sendCommand: (command: { promise: Promise<unknown> }) => command.promise,
+    } as unknown as Redis;
+    instrumentPool(pool, tracer);
+    instrumentRedis(redis, tracer);
+    const server = tracer.startSpan("POST /api/audits");
+    const startSpan = vi.spyOn(tracer, "startSpan");
+    const results = await context.with(trace.setSpan(ROOT_CONTEXT, server), async () => [
+      await pool.query("SELECT 1"),
+      await redis.sendCommand({ name: "get", promise: Promise.resolve("v") } as never),
+    ]);
+    server.end();
+    return { results, childSpansStarted: startSpan.mock.calls.length, exporter, server };
+  }
+
+  it("are children of a sampled request's span, named by query verb and command", async () => {
+    const { results, exporter, server } = await requestWith(true);
+    expect(results).toEqual([{ rows: [{ one: 1 }] }, "v"]);
+    const children = exporter.getFinishedSpans().filter((s) => s.name !== "POST /api/audits");
+    expect(children.map((s) => s.name).sort()).toEqual(["pg SELECT", "redis GET"]);
+    for (const s of children) {
+      expect(s.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    }
+  });
+
+  it("are not made at all inside an unsampled request (nothing would read them)", async () => {
+    const { results, childSpansStarted, exporter } = await requestWith(false);
+    expect(results).toEqual([{ rows: [{ one: 1 }] }, "v"]);
+    expect(childSpansStarted).toBe(0);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+});
+
+describe("flushes (the Vercel function asks for one after every response)", () => {
+  /** A flush whose runs are counted and end only when the test says so. */
+  function heldRuns() {
+    const ends: (() => void)[] = [];
+    const run = vi.fn(() => new Promise<void>((r) => ends.push(r)));
+    return { run, endRun: (i: number) => ends[i]!() };
+  }
+  const settled = async (p: Promise<unknown>) => {
+    let done = false;
+    void p.then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    return done;
+  };
+
+  it("starts at once when no request is in flight", async () => {
+    const { run, endRun } = heldRuns();
+    const s = flushScheduler(run, 1000);
+    const p = s.flush();
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(await settled(p)).toBe(false);
+    endRun(0);
+    expect(await settled(p)).toBe(true);
+  });
+
+  it("waits for the last request in flight, and callers meanwhile share one run", async () => {
+    const { run, endRun } = heldRuns();
+    const s = flushScheduler(run, 1000);
+    s.requestStarted();
+    s.requestStarted();
+    const first = s.flush();
+    const second = s.flush();
+    s.requestEnded();
+    expect(run).not.toHaveBeenCalled();
+    s.requestEnded();
+    expect(run).toHaveBeenCalledTimes(1);
+    endRun(0);
+    expect(await settled(Promise.all([first, second]))).toBe(true);
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it("serves a caller that arrives during a run with the next run, never the one under way", async () => {
+    const { run, endRun } = heldRuns();
+    const s = flushScheduler(run, 1000);
+    const early = s.flush();
+    // These recorded after the first run collected: only a later run carries their data.
+    const late = [s.flush(), s.flush(), s.flush()];
+    expect(run).toHaveBeenCalledTimes(1);
+    endRun(0);
+    expect(await settled(early)).toBe(true);
+    expect(await settled(Promise.all(late))).toBe(false);
+    expect(run).toHaveBeenCalledTimes(2);
+    endRun(1);
+    expect(await settled(Promise.all(late))).toBe(true);
+    expect(run).toHaveBeenCalledTimes(2);
+  });
+
+  it("goes after maxWaitMs even if requests stay in flight (steady load)", async () => {
+    vi.useFakeTimers();
+    try {
+      const { run } = heldRuns();
+      const s = flushScheduler(run, 1000);
+      s.requestStarted();
+      void s.flush();
+      await vi.advanceTimersByTimeAsync(999);
+      expect(run).not.toHaveBeenCalled();
+      void s.flush();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(run).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("settles its callers when a run fails, and runs again for the next caller", async () => {
+    const run = vi.fn(() => Promise.reject(new Error("collector away")));
+    const s = flushScheduler(run, 1000);
+    await expect(s.flush()).resolves.toBeUndefined();
+    await expect(s.flush()).resolves.toBeUndefined();
+    expect(run).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe("the Vercel function", () => {
   const REQUEST_CONTEXT = Symbol.for("@vercel/request-context");
   let server: Server | undefined;
@@ -379,6 +521,33 @@ describe("the Vercel function", () => {
       expect(spansOf(traces.body).map((s) => s.name)).toContain("POST /api/sessions");
       // Well inside the span processor's 5 s schedule and the day-long metric interval.
       expect(metrics.at - sent).toBeLessThan(2000);
+
+      // Concurrent requests share flushes: each waitUntil settles after a flush that began once
+      // its response was sent, so every request's span and count went out, and the flushes do
+      // not multiply with the requests (or get refused by the exporters' concurrency limit).
+      pending.length = 0;
+      const exportsBefore = receiver.received.length;
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fetch(base + "/api/sessions", {
+            method: "POST",
+            headers: { "x-forwarded-for": `2001:db8::${(0x100 + i).toString(16)}` },
+          }),
+        ),
+      );
+      expect(burst.map((r) => r.status)).toEqual(Array(20).fill(201));
+      expect(pending.length).toBe(20);
+      await Promise.all(pending);
+      const burstExports = receiver.received.slice(exportsBefore);
+      const metricExports = burstExports.filter((r) => r.path === "/otlp/v1/metrics");
+      const traceExports = burstExports.filter((r) => r.path === "/otlp/v1/traces");
+      expect(sessionsCreatedIn(metricExports.at(-1)!.body)).toBe(21);
+      const burstSpans = traceExports
+        .flatMap((r) => spansOf(r.body))
+        .filter((s) => s.name === "POST /api/sessions");
+      expect(burstSpans).toHaveLength(20);
+      expect(metricExports.length).toBeLessThanOrEqual(5);
+      expect(traceExports.length).toBeLessThanOrEqual(5);
 
       // A hanging collector: the response is not held up, and the flush ends at its limit.
       receiver.mode = "hang";

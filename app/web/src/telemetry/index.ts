@@ -34,6 +34,7 @@ import type pg from "pg";
 import contract from "../../telemetry.json";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
+import { flushScheduler } from "./flush";
 import { serialize } from "./prometheus";
 import { createErrorReporter } from "./sentry";
 
@@ -174,10 +175,21 @@ export interface Telemetry {
   setDependencyUp(dependency: Dependency, up: boolean): void;
   /** Every instrument in the Prometheus text format, named as in telemetry.json. */
   metricsText(): Promise<string>;
-  /** Pushes what is pending to the collector, giving up after `timeoutMs`; never rejects. */
+  /** Brackets each request, so that a flush waits for the requests in flight (flush.ts). */
+  requestStarted(): void;
+  requestEnded(): void;
+  /**
+   * Pushes what is pending to the collector; never rejects. While requests are in flight it
+   * waits for the last of them, at most FLUSH_MAX_WAIT_MS; a flush already running is waited
+   * for; the export itself gives up after OTEL_EXPORTER_OTLP_TIMEOUT. `timeoutMs` bounds the
+   * whole wait instead.
+   */
   flush(timeoutMs?: number): Promise<void>;
   shutdown(): Promise<void>;
 }
+
+/** How long a flush may wait for the requests in flight before it goes anyway (flush.ts). */
+export const FLUSH_MAX_WAIT_MS = 1000;
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -397,18 +409,26 @@ export function createTelemetry(
     logger,
   );
 
-  const flush = async (timeoutMs = timeoutMillis) => {
-    // Exports already bound themselves by timeoutMillis; this bounds the wait for all of them.
-    await withTimeout(
-      Promise.allSettled([
-        reporter.flush(timeoutMs),
-        ...(endpoint
-          ? [periodic?.forceFlush({ timeoutMillis: timeoutMs }), tracerProvider.forceFlush()]
-          : []),
-      ]),
-      timeoutMs,
-    ).catch(() => undefined);
-  };
+  // Exports already bound themselves by timeoutMillis; this bounds the wait for all of them.
+  const flushes = flushScheduler(
+    () =>
+      withTimeout(
+        Promise.allSettled([
+          reporter.flush(timeoutMillis),
+          ...(endpoint
+            ? [periodic?.forceFlush({ timeoutMillis }), tracerProvider.forceFlush()]
+            : []),
+        ]),
+        timeoutMillis,
+      ).then(() => undefined),
+    FLUSH_MAX_WAIT_MS,
+  );
+  // The Vercel function calls flush() after every response: without a limit of its own it
+  // costs no timer per request, and the flush it shares is bounded already (above).
+  const flush = (timeoutMs?: number) =>
+    timeoutMs === undefined
+      ? flushes.flush()
+      : withTimeout(flushes.flush(), timeoutMs).catch(() => undefined);
 
   return {
     tracer,
@@ -430,6 +450,8 @@ export function createTelemetry(
       const { resourceMetrics } = await scrape.collect({ timeoutMillis: 5000 });
       return serialize(resourceMetrics);
     },
+    requestStarted: flushes.requestStarted,
+    requestEnded: flushes.requestEnded,
     flush,
     async shutdown() {
       await flush();

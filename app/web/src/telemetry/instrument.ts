@@ -12,8 +12,10 @@ import type { Redis } from "../redis";
 // Client spans for PostgreSQL and Redis, made by wrapping the two instances the app uses.
 // The OpenTelemetry auto-instrumentations patch modules as they are require()d, which never
 // happens in the esbuild bundles the app ships (dist/server.js, the Vercel function), so they
-// would silently do nothing there. Spans are made only inside a request (a parent span
-// exists): health probes from the metrics callbacks and reconnects stay out of traces.
+// would silently do nothing there. Spans are made only inside a request whose trace is
+// recorded (a sampled parent span): health probes from the metrics callbacks and reconnects
+// stay out of traces, and the unsampled majority of requests skip the span entirely (nothing
+// would read its id: unlike the signer's span, it is never propagated or logged).
 // Statement parameters and Redis arguments are never recorded: they carry emails and tokens.
 
 function endWith(span: Span, err?: unknown) {
@@ -39,7 +41,7 @@ export function instrumentPool(pool: pg.Pool, tracer: Tracer): void {
   (pool as { query: unknown }).query = (...args: unknown[]) => {
     const parent = context.active();
     // Callback-style calls are left alone: the app only uses the promise form.
-    if (!trace.getSpan(parent) || typeof args[args.length - 1] === "function") {
+    if (!trace.getSpan(parent)?.isRecording() || typeof args[args.length - 1] === "function") {
       return query(...args);
     }
     const { operation, summary } = operationOf(args[0] as QueryArg);
@@ -75,7 +77,7 @@ export function instrumentRedis(redis: Redis, tracer: Tracer): void {
   const send = redis.sendCommand.bind(redis);
   redis.sendCommand = (command, stream) => {
     const parent = context.active();
-    if (!trace.getSpan(parent)) return send(command, stream);
+    if (!trace.getSpan(parent)?.isRecording()) return send(command, stream);
     const name = command.name.toUpperCase();
     const span = tracer.startSpan(
       `redis ${name}`,
