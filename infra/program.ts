@@ -17,6 +17,7 @@ import { stackAlerts, stackJobs } from "../observability/alerts";
 import { Storage } from "../components/storage";
 import { WebApp } from "../components/web-app";
 import { SignerWorker } from "../components/worker";
+import { WORKER_CONTRACT } from "../components/worker/contract";
 import type { StackConfig } from "../stacks/schema";
 import type { SecretName } from "../stacks/secrets";
 import { namer } from "../components/naming";
@@ -169,6 +170,8 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       logpush: config.observability.logs.workerArchive,
       sentryDsn: observability.errors?.dsn,
       storage,
+      // The app's log batches go to the same archive as the worker's (POST /r2/logs/app).
+      logArchive: observability.logs,
     },
     cloudflareTier,
   );
@@ -208,6 +211,11 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
         OTEL_EXPORTER_OTLP_HEADERS: observability.telemetry?.otlpHeaders,
         SENTRY_DSN: observability.errors?.dsn,
         SENTRY_ENVIRONMENT: config.environment,
+        // The app's log batches, kept for the stack's retention where it has a log archive.
+        LOG_ARCHIVE_URL:
+          observability.logs &&
+          pulumi.interpolate`${worker.signerUrl}${WORKER_CONTRACT.appLogsPath}`,
+        LOG_ARCHIVE_TOKEN: observability.logs?.ingestToken,
         // What the storage alert compares with: the storage this stack is planned and priced for.
         REPORT_STORAGE_CAPACITY_BYTES: String(Math.round(config.usage.reportStorageGb * 1024 ** 3)),
         REPORT_RETENTION_DAYS: String(config.storage.objectExpiryDays),
@@ -338,7 +346,8 @@ function buildObservability(
           r2SecretAccessKey: secrets.logArchiveSecretAccessKey,
           protection: config.protection,
         },
-        { provider: providers.cloudflare },
+        // random: the token of the app's log batches (LOG_INGEST_TOKEN).
+        { providers: [providers.cloudflare, providers.random] },
       )
     : undefined;
   return { jobs, telemetry, alerting, errors, logs };

@@ -3,7 +3,9 @@ import { LogpushJob } from "@pulumi/cloudflare/logpushJob";
 import { R2Bucket } from "@pulumi/cloudflare/r2bucket";
 import { R2BucketLifecycle } from "@pulumi/cloudflare/r2bucketLifecycle";
 import { R2ManagedDomain } from "@pulumi/cloudflare/r2managedDomain";
+import { RandomBytes } from "@pulumi/random/randomBytes";
 import { AraComponent, stateful, type Protection } from "../component";
+import type { WorkerBinding } from "../worker/bindings";
 
 const DAY_SECONDS = 86_400;
 
@@ -28,30 +30,46 @@ export interface LogArchiveArgs {
 }
 
 /**
- * The `LogArchive` component keeps the worker's logs for the stack's whole retention. Workers
- * Logs keeps 7 days, so a Logpush job ships every `workers_trace_events` record of this stack's
- * scripts to a private R2 bucket (`ara-<stack>-logs`), whose lifecycle deletes them after
+ * The `LogArchive` component keeps the stack's logs for its whole retention. Workers Logs keeps
+ * 7 days, so a Logpush job ships every `workers_trace_events` record of this stack's scripts to
+ * a private R2 bucket (`ara-<stack>-logs`, under `workers/`), whose lifecycle deletes them after
  * `retentionDays`. The scripts must set `logpush: true` to be included (components/worker).
+ * The web app's own log lines reach the same bucket (under `app/`) through the signer worker's
+ * `POST /r2/logs/app`: the worker binds the bucket (`binding()`) and checks the app's bearer
+ * token, `ingestToken`, generated here.
  *
  * #### Minimal example
  * ```ts
- * new LogArchive("logs", { accountId, location: "enam", retentionDays: 365,
+ * const logs = new LogArchive("logs", { accountId, location: "enam", retentionDays: 365,
  *   scriptPrefix: "ara-prod-", r2AccessKeyId, r2SecretAccessKey,
- *   protection: { protect: true, retainOnDelete: true } }, { provider: cloudflare });
+ *   protection: { protect: true, retainOnDelete: true } }, { providers: [cloudflare, random] });
+ * logs.binding("LOG_ARCHIVE"); // for the signer's WorkersScript, with logs.ingestToken
  * ```
  */
 export class LogArchive extends AraComponent {
   /** The archive bucket's name. */
   public readonly bucketName: pulumi.Output<string>;
+  /**
+   * The bearer token of the worker's `POST /r2/logs/app` (its `LOG_INGEST_TOKEN`, the app's
+   * `LOG_ARCHIVE_TOKEN`). Secret. It can only add log objects, unlike the signer's token.
+   */
+  public readonly ingestToken: pulumi.Output<string>;
 
   constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ara:observability:LogArchive", name, opts);
 
     const bucket = this.createBucket(args);
     this.createLogpush(bucket, args);
+    const token = new RandomBytes(this.child("ingest-token"), { length: 32 }, { parent: this });
 
     this.bucketName = bucket.name;
-    this.registerOutputs({ bucketName: this.bucketName });
+    this.ingestToken = pulumi.secret(token.hex);
+    this.registerOutputs({ bucketName: this.bucketName, ingestToken: this.ingestToken });
+  }
+
+  /** An `r2_bucket` Worker binding to the archive bucket under `name`. */
+  public binding(name: string): WorkerBinding {
+    return { type: "r2_bucket", name, bucketName: this.bucketName };
   }
 
   private createBucket(args: LogArchiveArgs): R2Bucket {

@@ -16,6 +16,14 @@ export interface ReportsStorage {
   readonly replication: ReportReplication | undefined;
 }
 
+/** The stack's log archive, for the web app's log batches; the `LogArchive` component satisfies it. */
+export interface AppLogArchive {
+  /** An `r2_bucket` binding to the archive bucket under `name`. */
+  binding(name: string): WorkerBinding;
+  /** The bearer token `POST /r2/logs/app` checks (`LOG_INGEST_TOKEN`). Secret. */
+  readonly ingestToken: pulumi.Input<string>;
+}
+
 /**
  * Settings of the `SignerWorker` component. Each stack's values come from its preset and
  * `Pulumi.<stack>.yaml`; docs/configuration.md tables them per environment.
@@ -59,6 +67,11 @@ export interface SignerWorkerArgs {
   sentryDsn?: pulumi.Input<string>;
   /** The reports bucket and, in prod, its replication target. */
   storage: ReportsStorage;
+  /**
+   * The stack's log archive, where it has one: bound as `LOG_ARCHIVE` with `LOG_INGEST_TOKEN`,
+   * so the web app's log batches (`POST /r2/logs/app`) are kept for the stack's retention.
+   */
+  logArchive?: AppLogArchive;
 }
 
 /** Queue delivery to the replicator: small batches, retried for about an hour, then parked. */
@@ -117,6 +130,12 @@ export class SignerWorker extends AraComponent {
       plainText(b.maxUploadBytes, args.maxUploadBytes),
       plainText(b.allowedContentTypes, args.allowedContentTypes),
       ...(args.sentryDsn === undefined ? [] : [secretText(b.sentryDsn, args.sentryDsn)]),
+      ...(args.logArchive === undefined
+        ? []
+        : [
+            args.logArchive.binding(b.logArchive),
+            secretText(b.logIngestToken, args.logArchive.ingestToken),
+          ]),
     ];
     assertBindingsMatch("signer", bindings, contract);
 

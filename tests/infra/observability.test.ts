@@ -146,6 +146,53 @@ describe.each(STACKS)("observability in %s", (stack) => {
     expect(JSON.parse(String(job.inputs.filter)).where.and[0].value).toBe(`ara-${stack}-`);
     for (const s of scripts) expect(s.inputs.logpush).toBe(true);
   });
+
+  it("archives the app's logs through the signer into the same bucket, where the stack has the archive", () => {
+    const archived = ofType(run(), T.logArchiveComponent).length > 0;
+    const signer = one(run(), T.workersScript, "worker-script");
+    const bindings = signer.inputs.bindings as {
+      name: string;
+      type: string;
+      [k: string]: unknown;
+    }[];
+    const binding = (name: string) => bindings.find((b) => b.name === name);
+    const env = (key: string) => ofType(run(), T.vercelEnvVar).find((v) => v.inputs.key === key);
+    const token = ofType(run(), T.randomBytes).find((r) => r.name === "logs-ingest-token");
+    if (!archived) {
+      expect(binding("LOG_ARCHIVE")).toBeUndefined();
+      expect(binding("LOG_INGEST_TOKEN")).toBeUndefined();
+      expect(env("LOG_ARCHIVE_URL")).toBeUndefined();
+      expect(env("LOG_ARCHIVE_TOKEN")).toBeUndefined();
+      expect(token).toBeUndefined();
+      return;
+    }
+    expect(binding("LOG_ARCHIVE")).toEqual({
+      type: "r2_bucket",
+      name: "LOG_ARCHIVE",
+      bucketName: `ara-${stack}-logs`,
+    });
+    // Its own token, not the signer's: it can only add log objects.
+    expect(binding("LOG_INGEST_TOKEN")).toMatchObject({ type: "secret_text", text: "[secret]" });
+    expect(signer.secretInputs).toContain(
+      `bindings[${bindings.indexOf(binding("LOG_INGEST_TOKEN")!)}].text`,
+    );
+    expect(token?.inputs.length).toBe(32);
+    expect(token?.parent).toMatch(/LogArchive::logs$/);
+    // The app sends its batches to the signer's host, under the worker's route.
+    const url = env("LOG_ARCHIVE_URL")!;
+    expect(url.inputs).toMatchObject({ sensitive: false, targets: ["production"] });
+    expect(url.props.value).toBe(`https://api.${DOMAINS[stack]}/r2/logs/app`);
+    const appToken = env("LOG_ARCHIVE_TOKEN")!;
+    expect(appToken.inputs).toMatchObject({ sensitive: true, value: "[secret]" });
+    expect(appToken.secretInputs).toContain("value");
+    // The same value on both sides, and not the signer's token.
+    const plain = (signer.props.bindings as { name: string; text?: string }[]).find(
+      (b) => b.name === "LOG_INGEST_TOKEN",
+    )!.text;
+    expect(plain).toMatch(/^[0-9a-f]{64}$/);
+    expect(appToken.props.value).toBe(plain);
+    expect(appToken.props.value).not.toBe(env("SIGNER_TOKEN")!.props.value);
+  });
 });
 
 describe("integrations turned off", () => {
@@ -169,6 +216,8 @@ describe("integrations turned off", () => {
     expect(keys).not.toContain("OTEL_EXPORTER_OTLP_ENDPOINT");
     expect(keys).not.toContain("OTEL_EXPORTER_OTLP_HEADERS");
     expect(keys).not.toContain("SENTRY_DSN");
+    expect(keys).not.toContain("LOG_ARCHIVE_URL");
+    expect(keys).not.toContain("LOG_ARCHIVE_TOKEN");
     expect(keys).toContain("OTEL_SERVICE_NAME");
   });
 

@@ -183,6 +183,16 @@ export const configSchema = z.object({
       return u.username !== "" && /^\/(.+\/)?\d+$/.test(u.pathname);
     }, "must be a Sentry DSN: https://<public key>@<host>/<project id>")
     .optional(),
+  // The log archive (the signer worker's POST /r2/logs/app), where the stack has one: a copy of
+  // every log line goes there in gzip batches, kept for the stack's retention. Both or neither.
+  LOG_ARCHIVE_URL: urlWithScheme(["http:", "https:"], "https://api.example.com/r2/logs/app")
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  LOG_ARCHIVE_TOKEN: secret(16, "the worker's LOG_INGEST_TOKEN").optional(),
+  // A batch goes once it holds this many bytes of lines, or once its oldest line is this old
+  // (checked at the end of each request; 0 sends at every request's end).
+  LOG_ARCHIVE_BATCH_BYTES: int(1024, 1_000_000, 256 * 1024),
+  LOG_ARCHIVE_MAX_AGE_SECONDS: int(0, 3600, 60),
   // What reports are compared with: the storage the stack was planned for, and how long the
   // bucket's lifecycle keeps a report (older rows no longer occupy storage).
   REPORT_STORAGE_CAPACITY_BYTES: int(1, Number.MAX_SAFE_INTEGER, 10 * 1024 ** 3),
@@ -226,6 +236,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(problems);
   }
   const c = parsed.data;
+  if ((c.LOG_ARCHIVE_URL === undefined) !== (c.LOG_ARCHIVE_TOKEN === undefined)) {
+    throw new ConfigError([
+      `${c.LOG_ARCHIVE_URL === undefined ? "LOG_ARCHIVE_URL" : "LOG_ARCHIVE_TOKEN"} must be set too: LOG_ARCHIVE_URL and LOG_ARCHIVE_TOKEN go together (the log archive's endpoint and its bearer token)`,
+    ]);
+  }
   if (c.SMTP_HOST && (!c.MAIL_FROM || !c.APP_URL)) {
     throw new ConfigError([
       `SMTP_HOST is set, so ${[!c.MAIL_FROM && "MAIL_FROM", !c.APP_URL && "APP_URL"].filter(Boolean).join(" and ")} must be set too (the From address and the origin of emailed links)`,

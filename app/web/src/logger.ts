@@ -35,6 +35,8 @@ export interface LoggerOptions {
   // Buffer writes to stdout (long-running Node server). Serverless instances can be frozen
   // right after a response, so they write synchronously.
   buffered?: boolean;
+  // Receives a copy of every line written (the log archive, src/telemetry/log-archive.ts).
+  tee?: (line: string) => void;
 }
 
 export function createLogger(
@@ -54,6 +56,14 @@ export function createLogger(
       // Errors are logged by message and code only: a stack or a driver error object can carry
       // query parameters or URLs with credentials.
       serializers: { err: safeError },
+      ...(options.tee && {
+        hooks: {
+          streamWrite: (line: string) => {
+            options.tee!(line);
+            return line;
+          },
+        },
+      }),
     },
     destination ??
       (options.buffered ? pino.destination({ dest: 1, sync: false, minLength: 4096 }) : undefined),

@@ -11,6 +11,7 @@ import { createRedis, redisAvailable } from "./redis";
 import { SignerClient } from "./signer";
 import { createTelemetry, withTimeout } from "./telemetry";
 import { instrumentPool, instrumentRedis } from "./telemetry/instrument";
+import { createLogArchive, type LogArchive } from "./telemetry/log-archive";
 
 export interface RuntimeOptions {
   // On Vercel the platform's proxy sets the client address headers: always trust them there.
@@ -26,14 +27,28 @@ export interface RuntimeOptions {
 export interface Runtime {
   app: ReturnType<typeof createApp>;
   deps: AppDeps;
+  /** Where the app's log lines are archived in batches; absent without LOG_ARCHIVE_URL. */
+  logArchive?: LogArchive;
   close(): Promise<void>;
 }
 
 export function createRuntime(config: Config, options: RuntimeOptions): Runtime {
+  const logArchive =
+    config.LOG_ARCHIVE_URL && config.LOG_ARCHIVE_TOKEN && !options.logger
+      ? createLogArchive({
+          url: config.LOG_ARCHIVE_URL,
+          token: config.LOG_ARCHIVE_TOKEN,
+          batchBytes: config.LOG_ARCHIVE_BATCH_BYTES,
+          maxAgeMs: config.LOG_ARCHIVE_MAX_AGE_SECONDS * 1000,
+          timeoutMs: config.OTEL_EXPORTER_OTLP_TIMEOUT,
+          timer: options.platform === "node",
+        })
+      : undefined;
   const logger =
     options.logger ??
     createLogger(config.LOG_LEVEL, options.logDestination, {
       buffered: options.platform === "node",
+      tee: logArchive?.add,
     });
   const pool = new pg.Pool(
     options.poolConfig ?? {
@@ -50,6 +65,7 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
   pool.on("error", (err) => logger.warn({ err }, "idle database connection failed"));
   const redis = createRedis(config.REDIS_URL, logger);
   const telemetry = createTelemetry(config, logger, { pool, checkDependencies });
+  logArchive?.attach({ dropped: telemetry.dropped, logger });
   instrumentPool(pool, telemetry.tracer);
   instrumentRedis(redis, telemetry.tracer);
   const signer = new SignerClient(config.SIGNER_URL, config.SIGNER_TOKEN, 5000, telemetry.tracer);
@@ -120,8 +136,9 @@ export function createRuntime(config: Config, options: RuntimeOptions): Runtime 
   return {
     app: createApp(deps),
     deps,
+    logArchive,
     async close() {
-      await telemetry.shutdown();
+      await Promise.all([telemetry.shutdown(), logArchive?.close()]);
       redis.disconnect();
       await pool.end();
     },

@@ -14,12 +14,17 @@ const listener = getRequestListener(runtime.app.fetch);
 // therefore flushes them once its response is sent, inside waitUntil, which keeps the instance
 // alive for the flush without delaying the response. The flush gives up after
 // OTEL_EXPORTER_OTLP_TIMEOUT; outside Vercel (no request context) waitUntil is a no-op and the
-// flush simply runs.
+// flush simply runs. The log archive's batch goes on the same path when it is due (size or age).
 export default function handler(req: IncomingMessage, res: ServerResponse) {
   const { telemetry } = runtime.deps;
-  if (telemetry.exporting) {
+  const { logArchive } = runtime;
+  if (telemetry.exporting || logArchive) {
     const sent = new Promise<void>((resolve) => res.once("close", resolve));
-    waitUntil(sent.then(() => telemetry.flush()));
+    waitUntil(
+      sent.then(() =>
+        Promise.all([telemetry.exporting && telemetry.flush(), logArchive?.flushIfDue()]),
+      ),
+    );
   }
   return listener(req, res);
 }

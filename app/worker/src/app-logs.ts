@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { APP_LOGS_PATH } from "./contract";
 import type { Env } from "./env";
 import { HttpError } from "./errors";
 import { secretsEqual } from "./signing";
@@ -9,7 +10,7 @@ import { secretsEqual } from "./signing";
 // archive bucket (LOG_ARCHIVE), whose lifecycle deletes it at the stack's log retention. A batch
 // is checked whole before anything is written: a refused request writes nothing.
 
-export const APP_LOGS_PATH = "/r2/logs/app";
+export { APP_LOGS_PATH };
 /** Largest compressed batch accepted; the app sends ~256 KB of lines, ~25 KB compressed. */
 export const MAX_LOG_BATCH_BYTES = 1024 * 1024;
 /** Largest batch once inflated: a bound on the worker's memory and CPU (a gzip bomb is 413). */

@@ -9,3 +9,6 @@ export const REPLICATED_ACTIONS: readonly string[] = contract.replicator.eventAc
 
 /** Every signed URL lives under this path; the Pulumi route is `<host>/r2/*`. */
 export const OBJECT_PATH_PREFIX = "/r2/object/";
+
+/** The web app's log batches go here (under the route); the app's LOG_ARCHIVE_URL ends with it. */
+export const APP_LOGS_PATH = contract.appLogsPath;

@@ -1,0 +1,225 @@
+import type { Counter } from "@opentelemetry/api";
+import { promisify } from "node:util";
+import { gzip as gzipCallback } from "node:zlib";
+import type { Logger } from "../logger";
+import { scrubText } from "./sentry";
+
+// The app's log lines, kept for the stack's retention: a copy of every line the logger writes
+// is buffered in the instance and sent in batches (gzip-compressed NDJSON) to the signer
+// worker's POST /r2/logs/app, which stores each batch as one object in the stack's log archive
+// (R2, deleted by the bucket's lifecycle at the retention). Batches, not requests: a batch goes
+// once it holds `batchBytes` of lines or its oldest line is `maxAgeMs` old, and only from the
+// end of a request (on Vercel inside waitUntil, src/vercel.ts) or a timer (the Node server).
+// The archive never fails or slows a request: adding a line only appends a string, the
+// scrubbing, compression and upload happen after the response, each upload gives up after
+// `timeoutMs`, and a batch that cannot be delivered is dropped and counted in
+// ara_telemetry_dropped_total{signal="logs"}.
+
+const gzip = promisify(gzipCallback);
+
+/** Largest batch of lines: its gzip is always under the worker's 1 MiB limit. */
+export const MAX_BATCH_BYTES = 1_000_000;
+/** Batches waiting while the endpoint is slow or away; past this the oldest is dropped. */
+export const MAX_WAITING_BATCHES = 4;
+
+export interface LogArchiveOptions {
+  /** The worker's endpoint, `https://api.<domain>/r2/logs/app` (LOG_ARCHIVE_URL). */
+  url: string;
+  /** Its bearer token (LOG_ARCHIVE_TOKEN, the worker's LOG_INGEST_TOKEN). */
+  token: string;
+  /** A batch is due once it holds this many bytes of lines (at most MAX_BATCH_BYTES). */
+  batchBytes: number;
+  /** ...or once its oldest line is this old. */
+  maxAgeMs: number;
+  /** Upper bound on one upload. */
+  timeoutMs: number;
+  /** The Node server checks on a timer as well; a Vercel instance only at a request's end. */
+  timer: boolean;
+}
+
+export interface LogArchive {
+  /** Keeps a copy of a line the logger wrote (pino's streamWrite hook). Never throws. */
+  add(line: string): void;
+  /** Sends the buffered lines if they are due (size or age). Never rejects. */
+  flushIfDue(): Promise<void>;
+  /** Sends everything buffered now (shutdown, tests). Never rejects. */
+  flush(): Promise<void>;
+  /** Where dropped batches are counted and upload failures logged, once telemetry exists. */
+  attach(sinks: { dropped: Counter; logger: Logger }): void;
+  close(): Promise<void>;
+}
+
+// Never written to the archive, at any depth: the same fields the error reports remove, and
+// the logger's redaction list. Every other string is scrubbed of emails, bearer tokens,
+// credentials in URLs, JWTs and token-like runs (scrubText, as for Sentry).
+const REDACTED_KEY =
+  /^(authorization|proxy-authorization|cookie|cookies|set-cookie|email|password|token|access_?token|refresh_?token|body|data|headers|query_string|url|download_?url|connection_?string|database_url|migration_database_url|redis_url|signer_token|jwt_secret|data_key|log_archive_token|smtp_password)$/i;
+// Ids the records are found by: hex and UUIDs that the token pattern would otherwise remove.
+const KEEP = new Set(["trace_id", "span_id", "request_id", "parent_span_id", "time", "level"]);
+
+/** Longer strings are cut before they are scrubbed: they bound the scrubbing's cost. */
+export const MAX_ARCHIVED_STRING = 2048;
+// scrubText's patterns other than the two that need an "@" (emails, credentials in URLs).
+const BEARER = /Bearer\s+[A-Za-z0-9._~+/=-]+/g;
+const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g;
+const TOKENISH = /[A-Za-z0-9_-]{32,}(?:\.[A-Za-z0-9_-]+){0,2}/g;
+
+/**
+ * scrubText, cut to MAX_ARCHIVED_STRING. Its email pattern takes time quadratic in a run of
+ * address characters (about 1 s for 20,000 of them) and can only match where there is an "@",
+ * as can the URL-credentials pattern; strings without one get the other patterns only, with the
+ * same result (test/log-archive.test.ts compares them).
+ */
+export function scrubArchived(text: string): string {
+  const t =
+    text.length > MAX_ARCHIVED_STRING ? `${text.slice(0, MAX_ARCHIVED_STRING)}…[cut]` : text;
+  if (t.includes("@")) return scrubText(t);
+  if (t.length < 32 && !t.includes("Bearer") && !t.includes("eyJ")) return t;
+  return t
+    .replace(BEARER, "Bearer [redacted]")
+    .replace(JWT, "[redacted]")
+    .replace(TOKENISH, "[redacted]");
+}
+
+function scrubValue(v: unknown, key: string): unknown {
+  if (typeof v === "string") return KEEP.has(key) ? v : scrubArchived(v);
+  if (Array.isArray(v)) return v.map((x) => scrubValue(x, key));
+  if (v && typeof v === "object") {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) =>
+        REDACTED_KEY.test(k) ? [k, "[redacted]"] : [k, scrubValue(x, k)],
+      ),
+    );
+  }
+  return v;
+}
+
+/**
+ * One archived record from one logged line, or undefined when the line is not a log record
+ * (the worker refuses a batch with any line that lacks a `time` or a `level`).
+ */
+export function archiveRecord(line: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
+  const record = scrubValue(parsed, "") as Record<string, unknown>;
+  const { time, level } = record;
+  if ((typeof time !== "string" && typeof time !== "number") || level === undefined) {
+    return undefined;
+  }
+  return JSON.stringify(record);
+}
+
+interface Batch {
+  lines: string[];
+  bytes: number;
+}
+
+export function createLogArchive(options: LogArchiveOptions): LogArchive {
+  const batchBytes = Math.min(options.batchBytes, MAX_BATCH_BYTES);
+  let current: Batch = { lines: [], bytes: 0 };
+  let firstAt = 0;
+  const waiting: Batch[] = [];
+  let sending: Promise<void> | undefined;
+  let sinks: { dropped: Counter; logger: Logger } | undefined;
+  let lastWarning = -Infinity;
+  let closed = false;
+
+  const dropped = (batches: number, reason: unknown) => {
+    sinks?.dropped.add(batches, { signal: "logs" });
+    // An endpoint outage fails every batch: one line a minute says so without flooding.
+    const now = performance.now();
+    if (sinks && now - lastWarning > 60_000) {
+      lastWarning = now;
+      sinks.logger.warn(
+        { signal: "logs", err: reason instanceof Error ? reason : new Error(String(reason)) },
+        "log archive upload failed; batch dropped",
+      );
+    }
+  };
+
+  const cut = () => {
+    if (current.lines.length === 0) return;
+    waiting.push(current);
+    current = { lines: [], bytes: 0 };
+    if (waiting.length > MAX_WAITING_BATCHES) {
+      waiting.shift();
+      dropped(1, new Error(`more than ${MAX_WAITING_BATCHES} batches waiting`));
+    }
+  };
+
+  const due = () =>
+    waiting.length > 0 ||
+    current.bytes >= batchBytes ||
+    (current.lines.length > 0 && performance.now() - firstAt >= options.maxAgeMs);
+
+  async function upload(batch: Batch): Promise<void> {
+    const records = batch.lines.map(archiveRecord).filter((r): r is string => r !== undefined);
+    if (records.length === 0) return;
+    try {
+      const body = await gzip(records.join("\n") + "\n");
+      const res = await fetch(options.url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/gzip" },
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      await res.body?.cancel().catch(() => undefined);
+      if (!res.ok) throw new Error(`the log archive answered HTTP ${res.status}`);
+    } catch (err) {
+      dropped(1, err);
+    }
+  }
+
+  // One upload at a time; batches cut while one is under way wait their turn.
+  const drain = (): Promise<void> => {
+    if (sending) return sending;
+    cut();
+    if (waiting.length === 0) return Promise.resolve();
+    sending = (async () => {
+      for (let batch = waiting.shift(); batch; batch = waiting.shift()) await upload(batch);
+    })().finally(() => {
+      sending = undefined;
+    });
+    return sending;
+  };
+
+  const flushIfDue = () => (due() ? drain() : (sending ?? Promise.resolve()));
+
+  const timer = options.timer
+    ? setInterval(() => void flushIfDue(), Math.max(1000, Math.min(options.maxAgeMs, 10_000)))
+    : undefined;
+  timer?.unref();
+
+  const flush = async () => {
+    await sending;
+    await drain();
+  };
+
+  return {
+    add(line) {
+      if (closed) return;
+      const bytes = Buffer.byteLength(line);
+      if (bytes > MAX_BATCH_BYTES) return;
+      if (current.bytes + bytes > MAX_BATCH_BYTES) cut();
+      if (current.lines.length === 0) firstAt = performance.now();
+      current.lines.push(line.endsWith("\n") ? line.slice(0, -1) : line);
+      current.bytes += bytes;
+    },
+    flushIfDue,
+    flush,
+    attach(s) {
+      sinks = s;
+      s.dropped.add(0, { signal: "logs" });
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await flush();
+      closed = true;
+    },
+  };
+}
