@@ -642,6 +642,10 @@ export const UsageSettings = z.strictObject({
   tracesGbPerMonth: z.number().min(0).optional(),
   /** Worker trace events kept in the log archive, GB-month at steady state. */
   logArchiveGb: z.number().min(0).optional(),
+  /** The web app's log batches kept in the log archive (gzip NDJSON), GB-month at steady state. */
+  appLogArchiveGb: z.number().min(0).optional(),
+  /** Batches of log lines the web app sends to the log archive: worker requests and R2 writes. */
+  appLogBatchesPerMonth: z.int().min(0).optional(),
 });
 
 export const StackConfig = z

@@ -352,6 +352,18 @@ export const cloudflare = {
     date: CF_DATE,
   } satisfies Allowance,
   /**
+   * CPU the signer spends on one of the web app's log batches (POST /r2/logs/app): inflating
+   * and parsing a full 256 KB batch of access-log lines took 5.6 ms in V8 (100 KB: 1.1 ms), so
+   * 6 ms is a high figure for the average batch.
+   */
+  appLogBatchCpuMs: {
+    quantity: 6,
+    unit: "CPU-ms per app log batch",
+    source:
+      "measured: gunzip and JSON.parse of a 256 KB NDJSON batch, Node 20 on the 2-core build machine (app/worker/src/app-logs.ts does the same)",
+    date: "2026-11-30",
+  } satisfies Allowance,
+  /**
    * Zone plans, billed per zone (each stack has its own zone). Read from cloudflare.com/plans as transcribed by api-evangelist/cloudflare-ai-gateway
    * plans/cloudflare-ai-gateway-plans-pricing.yml ("Pro: $20/mo billed annually, or $25/mo
    * billed monthly"), consistent with Cloudflare's billing policy page ("two $20 charges").

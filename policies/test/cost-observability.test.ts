@@ -83,4 +83,57 @@ describe("the observability tier's cost", () => {
     // Logpush: (12M − 10M × 0.5) / 1M × $0.05 = $0.35.
     expect(line("Workers trace events").monthly).toBe(0.35);
   });
+
+  it("prices the app's log batches: archive storage, signer requests and CPU, R2 writes, Logpush", () => {
+    const resources = [
+      res(T.r2Bucket, "storage-bucket", { name: "ara-prod-reports" }),
+      res(T.r2Bucket, "logs-bucket", { name: "ara-prod-logs" }),
+      res(T.logpushJob, "logs-workers"),
+      res(T.workersScript, "worker-script"),
+    ];
+    const usage = {
+      reportStorageGb: 50,
+      reportWritesPerMonth: 600_000,
+      workerRequestsPerMonth: 12_000_000,
+      workerCpuMsPerRequest: 1,
+      appLogArchiveGb: 18,
+      appLogBatchesPerMonth: 1_000_000,
+      sharedCostShare: { vercelPro: 0, workersPaid: 0.5 },
+    };
+    const est = estimate(resources, usage);
+    const line = (item: string) => est.lines.filter((l) => l.item === item);
+    const total = (item: string) => line(item).reduce((s, l) => s + l.monthly, 0);
+    // Storage: 18 GB × $0.015 = $0.27, on the archive bucket, no free tier.
+    expect(
+      line("app log archive storage").map((l) => [l.urn.split("::").pop(), l.monthly]),
+    ).toEqual([["logs-bucket", 0.27]]);
+    // Class A: (600,000 report uploads + 1M batches − 1M × 0.5) / 1M × $4.50 = $4.95, divided
+    // between the two buckets that are written: 2 × $2.475, each line rounded to $2.48.
+    expect(line("Class A operations").map((l) => l.monthly)).toEqual([2.48, 2.48]);
+    expect(line("Class A operations")[0]!.basis).toContain(
+      "600,000 report uploads + 1,000,000 app log batches",
+    );
+    // Requests: (12M + 1M − 10M × 0.5) / 1M × $0.30 = $2.40.
+    expect(total("requests")).toBeCloseTo(2.4, 2);
+    // CPU: (12M × 1 ms + 1M × 6 ms − 30M × 0.5) / 1M × $0.02 = $0.06.
+    expect(total("CPU time")).toBeCloseTo(0.06, 2);
+    expect(line("CPU time")[0]!.basis).toContain(
+      "12,000,000 requests × 1 ms + 1,000,000 app log batches × 6 ms",
+    );
+    // Logpush: (12M + 1M − 10M × 0.5) / 1M × $0.05 = $0.40.
+    expect(total("Workers trace events")).toBeCloseTo(0.4, 2);
+
+    // Without the archive the batches do not exist: nothing of them is priced.
+    const without = estimate(
+      resources.filter(
+        (r) => r.urn.split("::").pop() === "storage-bucket" || r.type === T.workersScript,
+      ),
+      usage,
+    );
+    expect(without.lines.some((l) => l.item === "app log archive storage")).toBe(false);
+    expect(without.lines.find((l) => l.item === "Class A operations")!.basis).not.toContain(
+      "app log",
+    );
+    expect(without.lines.find((l) => l.item === "requests")!.basis).not.toContain("app log");
+  });
 });

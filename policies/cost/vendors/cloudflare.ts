@@ -1,6 +1,6 @@
 import { T } from "../../lib/types";
 import { cloudflare } from "../catalog";
-import { num, shareText, usd } from "../format";
+import { num, shareText, usd, type Quantity } from "../format";
 import type { Ledger } from "../ledger";
 import type { CostResource } from "../types";
 
@@ -34,6 +34,20 @@ export function isLogArchiveBucket(r: CostResource): boolean {
   return r.type === T.r2Bucket && /-logs$/.test(String(r.props.name ?? ""));
 }
 
+/**
+ * The web app's log batches (`POST /r2/logs/app`, one worker request and one R2 write each),
+ * counted only where the stack has the log archive that receives them.
+ */
+function appLogBatches(ledger: Ledger): number {
+  return ledger.resources.some(isLogArchiveBucket) ? (ledger.usage.appLogBatchesPerMonth ?? 0) : 0;
+}
+
+/** `base` plus the app's log batches, when there are any, with the sum's text. */
+function plusBatches(base: number, baseText: string, batches: number): number | Quantity {
+  if (batches === 0) return base;
+  return { value: base + batches, text: `${baseText} + ${num(batches)} app log batches` };
+}
+
 function priceR2(ledger: Ledger): void {
   // The report figures in ara:usage describe the reports bucket, not the log archive.
   const buckets = ledger.ofType((t) => t === T.r2Bucket).filter((r) => !isLogArchiveBucket(r));
@@ -46,12 +60,17 @@ function priceR2(ledger: Ledger): void {
     "storage",
     ledger.meter(cloudflare.r2Storage, usage.reportStorageGb),
   );
-  ledger.spread(
-    buckets,
-    service,
-    "Class A operations",
-    ledger.meter(cloudflare.r2ClassA, usage.reportWritesPerMonth),
+  // Class A's free tier is the account's, whichever bucket is written: the app's log batches
+  // (one PUT each into the archive) count against it with the report uploads.
+  const batches = appLogBatches(ledger);
+  const writers =
+    batches > 0 ? [...buckets, ...ledger.resources.filter(isLogArchiveBucket)] : buckets;
+  const writes = plusBatches(
+    usage.reportWritesPerMonth,
+    `${num(usage.reportWritesPerMonth)} report uploads`,
+    batches,
   );
+  ledger.spread(writers, service, "Class A operations", ledger.meter(cloudflare.r2ClassA, writes));
   ledger.spread(
     buckets,
     service,
@@ -60,7 +79,10 @@ function priceR2(ledger: Ledger): void {
   );
 }
 
-/** The worker log archive: Logpush of trace events, and the bucket's storage. */
+/**
+ * The log archive: Logpush of the workers' trace events, the bucket's storage of those, and
+ * its storage of the web app's log batches (`app/`, `appLogArchiveGb`).
+ */
 function priceLogArchive(ledger: Ledger): void {
   const { usage } = ledger;
   for (const r of ledger.resources.filter(isLogArchiveBucket)) {
@@ -71,13 +93,21 @@ function priceLogArchive(ledger: Ledger): void {
       "log archive storage",
       ledger.meter(cloudflare.r2LogArchiveStorage, gb),
     );
+    ledger.add(
+      r,
+      "Cloudflare R2",
+      "app log archive storage",
+      ledger.meter(cloudflare.r2LogArchiveStorage, usage.appLogArchiveGb ?? 0),
+    );
   }
   const jobs = ledger.ofType((t) => t === T.logpushJob);
   if (jobs.length === 0) return;
-  const logged = {
-    value: usage.workerRequestsPerMonth,
-    text: `${num(usage.workerRequestsPerMonth)} worker requests`,
-  };
+  // Each app log batch is a request of the signer, so a trace event Logpush ships too.
+  const logged = plusBatches(
+    usage.workerRequestsPerMonth,
+    `${num(usage.workerRequestsPerMonth)} worker requests`,
+    appLogBatches(ledger),
+  );
   ledger.spread(
     jobs,
     "Cloudflare Logpush",
@@ -102,10 +132,17 @@ function priceWorkers(ledger: Ledger): void {
   if (workers.length === 0) return;
   const req = ledger.usage.workerRequestsPerMonth;
   const ms = ledger.usage.workerCpuMsPerRequest;
-  ledger.spread(workers, service, "requests", ledger.meter(cloudflare.workersRequests, req));
+  const batches = appLogBatches(ledger);
+  const requests = plusBatches(req, num(req), batches);
+  ledger.spread(workers, service, "requests", ledger.meter(cloudflare.workersRequests, requests));
+  const batchMs = cloudflare.appLogBatchCpuMs.quantity;
   const cpu = ledger.meter(cloudflare.workersCpu, {
-    value: req * ms,
-    text: `${num(req)} requests × ${num(ms)}`,
+    value: req * ms + batches * batchMs,
+    // The usage unit (ms) follows the text: the first term states its own when there are two.
+    text:
+      batches > 0
+        ? `${num(req)} requests × ${num(ms)} ms + ${num(batches)} app log batches × ${num(batchMs)}`
+        : `${num(req)} requests × ${num(ms)}`,
   });
   ledger.spread(workers, service, "CPU time", cpu);
 }
