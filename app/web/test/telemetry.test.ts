@@ -8,12 +8,14 @@ import {
   AlwaysOnSampler,
   InMemorySpanExporter,
   ParentBasedSampler,
+  SamplingDecision,
   SimpleSpanProcessor,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import type pg from "pg";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import type { Redis } from "../src/redis";
+import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
+import { createLogger } from "../src/logger";
+import { createRedis, type Redis } from "../src/redis";
 import { flushScheduler } from "../src/telemetry/flush";
 import { instrumentPool, instrumentRedis } from "../src/telemetry/instrument";
 import { Client, answers, startApp, testEnv, type TestApp } from "./harness/app";
@@ -360,6 +362,7 @@ describe("pg and Redis client spans", () => {
     const pool = { query: async () => ({ rows: [{ one: 1 }] }) } as unknown as pg.Pool;
     const redis = {
       sendCommand: (command: { promise: Promise<unknown> }) => command.promise,
+      pipeline: () => ({ sendCommand: () => undefined }),
     } as unknown as Redis;
     instrumentPool(pool, tracer);
     instrumentRedis(redis, tracer);
@@ -388,6 +391,46 @@ describe("pg and Redis client spans", () => {
     expect(results).toEqual([{ rows: [{ one: 1 }] }, "v"]);
     expect(childSpansStarted).toBe(0);
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it("join their own request's trace when auto-pipelining sends several requests' commands at once", async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const exporter = new InMemorySpanExporter();
+    // Every other request sampled, as 1 in 10 are in production.
+    let n = 0;
+    const tracer = new TracerProvider({
+      sampler: new ParentBasedSampler({
+        root: {
+          shouldSample: () => ({
+            decision:
+              n++ % 2 === 0 ? SamplingDecision.NOT_RECORD : SamplingDecision.RECORD_AND_SAMPLED,
+          }),
+          toString: () => "alternate",
+        },
+      }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    }).getTracer("test");
+    // The app's client: enableAutoPipelining, so commands issued in one tick share one write.
+    const redis = createRedis(inject("redisUrl"), createLogger("silent"));
+    try {
+      await redis.ping();
+      instrumentRedis(redis, tracer);
+      const requests = Array.from({ length: 6 }, (_, i) => tracer.startSpan(`request ${i}`));
+      await Promise.all(
+        requests.map((r, i) =>
+          context.with(trace.setSpan(ROOT_CONTEXT, r), () => redis.exists(`ara:test:pipe:${i}`)),
+        ),
+      );
+      const sampled = requests.filter((r) => r.isRecording()).map((r) => r.spanContext().spanId);
+      expect(sampled).toHaveLength(3);
+      const parents = exporter
+        .getFinishedSpans()
+        .filter((s) => s.name === "redis EXISTS")
+        .map((s) => s.parentSpanContext?.spanId);
+      expect(parents.sort()).toEqual([...sampled].sort());
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

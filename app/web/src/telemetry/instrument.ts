@@ -1,6 +1,7 @@
 import {
   context,
   SpanKind,
+  type Context,
   SpanStatusCode,
   trace,
   type Span,
@@ -74,9 +75,28 @@ export function instrumentPool(pool: pg.Pool, tracer: Tracer): void {
 }
 
 export function instrumentRedis(redis: Redis, tracer: Tracer): void {
+  // With auto-pipelining (src/redis.ts) a command is queued in its caller's context but sent
+  // in the context of the command that opened the pipeline, often another request's: each
+  // queued command's own context is kept here, or its span would join the wrong trace (or,
+  // behind an unsampled request, none).
+  const queuedIn = new WeakMap<object, Context>();
+  type Queued = Parameters<Redis["sendCommand"]>[0];
+  const pipeline = redis.pipeline.bind(redis);
+  redis.pipeline = ((...args: Parameters<Redis["pipeline"]>) => {
+    // ioredis's Pipeline has sendCommand; its ChainableCommander type does not say so.
+    const p = pipeline(...args) as ReturnType<Redis["pipeline"]> & {
+      sendCommand(command: Queued): unknown;
+    };
+    const queue = p.sendCommand.bind(p);
+    p.sendCommand = (command) => {
+      queuedIn.set(command, context.active());
+      return queue(command);
+    };
+    return p;
+  }) as Redis["pipeline"];
   const send = redis.sendCommand.bind(redis);
   redis.sendCommand = (command, stream) => {
-    const parent = context.active();
+    const parent = queuedIn.get(command) ?? context.active();
     if (!trace.getSpan(parent)?.isRecording()) return send(command, stream);
     const name = command.name.toUpperCase();
     const span = tracer.startSpan(
