@@ -17,6 +17,7 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import { createLogger } from "../src/logger";
 import { createRedis, type Redis } from "../src/redis";
 import { flushScheduler } from "../src/telemetry/flush";
+import { metricPusher } from "../src/telemetry/push";
 import { instrumentPool, instrumentRedis } from "../src/telemetry/instrument";
 import { Client, answers, startApp, testEnv, type TestApp } from "./harness/app";
 import { otlpStrings, startReceiver, type Receiver } from "./harness/receiver";
@@ -431,6 +432,53 @@ describe("pg and Redis client spans", () => {
     } finally {
       redis.disconnect();
     }
+  });
+});
+
+describe("metric pushes (the OTLP side of the one metric reader)", () => {
+  function fakes() {
+    const exports: (() => void)[] = [];
+    const reader = {
+      collect: vi.fn(async () => ({ resourceMetrics: { scopeMetrics: [{}] }, errors: [] })),
+    };
+    const exporter = {
+      export: vi.fn((_m: unknown, done: () => void) => exports.push(done)),
+      shutdown: vi.fn(async () => undefined),
+      forceFlush: async () => undefined,
+    };
+    return { reader, exporter, finishExport: (i: number) => exports[i]!() };
+  }
+  const pusherOf = (f: ReturnType<typeof fakes>, timeoutMs = 1000) =>
+    metricPusher(f.reader as never, f.exporter as never, 86_400_000, timeoutMs);
+
+  it("collects anew for a push asked for while one is under way, once that one is done", async () => {
+    const f = fakes();
+    const pusher = pusherOf(f);
+    const first = pusher.push();
+    await vi.waitFor(() => expect(f.exporter.export).toHaveBeenCalledTimes(1));
+    const second = pusher.push();
+    await new Promise((r) => setImmediate(r));
+    expect(f.reader.collect).toHaveBeenCalledTimes(1);
+    f.finishExport(0);
+    await first;
+    await vi.waitFor(() => expect(f.exporter.export).toHaveBeenCalledTimes(2));
+    expect(f.reader.collect).toHaveBeenCalledTimes(2);
+    f.finishExport(1);
+    await second;
+  });
+
+  it("gives up on an export that never answers after its time limit", async () => {
+    const f = fakes();
+    const pusher = pusherOf(f, 50);
+    const start = performance.now();
+    await pusher.push();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(45);
+    expect(f.exporter.export).toHaveBeenCalledTimes(1);
+    // The next push is not held up by the one that hung.
+    const next = pusher.push();
+    await vi.waitFor(() => expect(f.exporter.export).toHaveBeenCalledTimes(2));
+    f.finishExport(1);
+    await next;
   });
 });
 

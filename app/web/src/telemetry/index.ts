@@ -17,7 +17,6 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   MeterProvider,
-  PeriodicExportingMetricReader,
   type InstrumentType,
   type PushMetricExporter,
   type ResourceMetrics,
@@ -36,6 +35,7 @@ import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { flushScheduler } from "./flush";
 import { serialize } from "./prometheus";
+import { metricPusher } from "./push";
 import { createErrorReporter } from "./sentry";
 
 export { seriesName } from "./prometheus";
@@ -222,27 +222,26 @@ export function createTelemetry(
     }
   };
 
-  // Serves /api/metrics: collects on demand, never listens on a port of its own.
+  // Serves /api/metrics: collects on demand, never listens on a port of its own. The only
+  // reader: the OTLP export pushes what it collects (push.ts).
   const scrape = new PrometheusExporter({ preventServerStart: true });
-  const readers: (PrometheusExporter | PeriodicExportingMetricReader)[] = [scrape];
-  let periodic: PeriodicExportingMetricReader | undefined;
-  if (endpoint) {
-    periodic = new PeriodicExportingMetricReader({
-      exporter: new CountingMetricExporter(
-        new OTLPMetricExporter({
-          url: `${endpoint}/v1/metrics`,
-          headers: config.OTEL_EXPORTER_OTLP_HEADERS,
-          timeoutMillis,
-          concurrencyLimit: 4,
-        }),
-        onDrop,
-      ),
-      exportIntervalMillis: config.OTEL_METRIC_EXPORT_INTERVAL,
-      exportTimeoutMillis: timeoutMillis,
-    });
-    readers.push(periodic);
-  }
-  const meterProvider = new MeterProvider({ resource, readers });
+  const meterProvider = new MeterProvider({ resource, readers: [scrape] });
+  const pusher = endpoint
+    ? metricPusher(
+        scrape,
+        new CountingMetricExporter(
+          new OTLPMetricExporter({
+            url: `${endpoint}/v1/metrics`,
+            headers: config.OTEL_EXPORTER_OTLP_HEADERS,
+            timeoutMillis,
+            concurrencyLimit: 4,
+          }),
+          onDrop,
+        ),
+        config.OTEL_METRIC_EXPORT_INTERVAL,
+        timeoutMillis,
+      )
+    : undefined;
   const spanProcessors = endpoint
     ? [
         new BatchSpanProcessor({
@@ -415,9 +414,7 @@ export function createTelemetry(
       withTimeout(
         Promise.allSettled([
           reporter.flush(timeoutMillis),
-          ...(endpoint
-            ? [periodic?.forceFlush({ timeoutMillis }), tracerProvider.forceFlush()]
-            : []),
+          ...(endpoint ? [pusher?.push(), tracerProvider.forceFlush()] : []),
         ]),
         timeoutMillis,
       ).then(() => undefined),
@@ -455,7 +452,11 @@ export function createTelemetry(
     flush,
     async shutdown() {
       await flush();
-      await Promise.allSettled([meterProvider.shutdown(), tracerProvider.shutdown()]);
+      await Promise.allSettled([
+        pusher?.shutdown(),
+        meterProvider.shutdown(),
+        tracerProvider.shutdown(),
+      ]);
     },
   };
 }
