@@ -117,6 +117,7 @@ function expectedChildren(c: StackConfig): Record<string, string[]> {
           ? ["otel-exporter-otlp-endpoint", "otel-exporter-otlp-headers"]
           : []),
         ...(c.observability.sentry.enabled ? ["sentry-dsn"] : []),
+        ...(c.observability.logs.workerArchive ? ["log-archive-url", "log-archive-token"] : []),
         "app-url",
         ...(c.email.enabled
           ? ["smtp-host", "smtp-port", "smtp-user", "smtp-password", "mail-from"]
@@ -190,7 +191,9 @@ function observabilityChildren(c: StackConfig): Record<string, string[]> {
     }),
     ...(o.grafana.enabled && o.grafana.synthetics.enabled && { synthetics: ["app", "signer"] }),
     ...(o.sentry.enabled && { errors: ["team", "project", "key"] }),
-    ...(o.logs.workerArchive && { logs: ["bucket", "r2dev", "lifecycle", "workers"] }),
+    ...(o.logs.workerArchive && {
+      logs: ["bucket", "r2dev", "lifecycle", "workers", "ingest-token"],
+    }),
   };
 }
 
