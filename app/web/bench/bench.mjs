@@ -115,6 +115,7 @@ function medianRow(name, rounds) {
     p99: median(rounds.map((r) => r.p99)),
     rps: median(rounds.map((r) => r.rps)),
     cpuUs: median(rounds.map((r) => r.cpuUs)),
+    gcUs: median(rounds.map((r) => r.gcUs)),
     total: rounds.reduce((n, r) => n + r.total, 0),
     non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
     errors: rounds.reduce((n, r) => n + r.errors, 0),
@@ -129,6 +130,7 @@ async function hostRound(name, base, opts, seconds) {
   const row = await load(name, opts, seconds);
   const after = await stats(base);
   row.cpuUs = ((after.cpuMs - before.cpuMs) * 1000) / row.total;
+  row.gcUs = ((after.gcMs - before.gcMs) * 1000) / row.total;
   return row;
 }
 
@@ -314,6 +316,12 @@ async function main() {
     // Every waitUntil flush of the "on" side has settled once it is idle (at most 1 s later).
     await new Promise((r) => setTimeout(r, 1500));
     const waited = await stats(exportingBase);
+    const metricsText = await (await fetch(exportingBase + "/api/metrics")).text();
+    const dropped = [
+      ...metricsText.matchAll(/^ara_telemetry_dropped_total\{signal="(\w+)"\} (\d+)/gm),
+    ]
+      .map((m) => `${m[1]} ${m[2]}`)
+      .join(", ");
     const exported = Object.fromEntries(
       Object.entries(collector.counts).map(([k, v]) => [k, v - exportedBefore[k]]),
     );
@@ -374,15 +382,16 @@ async function main() {
     );
     for (const [name, side] of Object.entries(sides)) {
       out.push(
-        `  ${name.padEnd(4)} req/s ${side.rounds.map((r) => fmt(r.rps, 0)).join(" ")}; p95 ms ${side.rounds.map((r) => fmt(r.p95, 1)).join(" ")}`,
+        `  ${name.padEnd(4)} req/s ${side.rounds.map((r) => fmt(r.rps, 0)).join(" ")}; p95 ms ${side.rounds.map((r) => fmt(r.p95, 1)).join(" ")}; CPU µs/request ${side.rounds.map((r) => fmt(r.cpuUs, 0)).join(" ")}`,
       );
     }
     out.push(
-      `  the function's CPU time per request (median): off ${fmt(offRow.cpuUs, 0)} µs, on ${fmt(onRow.cpuUs, 0)} µs (${signed(cpuChange)}), control ${fmt(controlRow.cpuUs, 0)} µs`,
+      `  the function's CPU time per request (median): off ${fmt(offRow.cpuUs, 0)} µs, on ${fmt(onRow.cpuUs, 0)} µs (${signed(cpuChange)}), control ${fmt(controlRow.cpuUs, 0)} µs; of which in garbage collection: ${fmt(offRow.gcUs, 0)}, ${fmt(onRow.gcUs, 0)}, ${fmt(controlRow.gcUs, 0)} µs`,
     );
     out.push(
       `  during the rounds "on" sent ${exported.metrics} metric, ${exported.traces} trace (${exported.spans} spans) and ${exported.logs} log archive batches, ${(exported.bytes / 1e6).toFixed(1)} MB, to the local receiver;` +
-        ` ${waited.handed} waitUntil flushes, ${waited.pending} still pending, settled ${fmt(waited.p50, 0)} ms after the response (median), ${fmt(waited.p99, 0)} ms (p99)`,
+        ` ${waited.handed} waitUntil flushes, ${waited.pending} still pending, settled ${fmt(waited.p50, 0)} ms after the response (median), ${fmt(waited.p99, 0)} ms (p99);` +
+        ` batches dropped: ${dropped || "none counted"}`,
     );
     const [load1, load5] = os.loadavg();
     out.push(
