@@ -6,10 +6,15 @@ import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { workerPaths } from "../src/local/signer";
+import { Writable } from "node:stream";
+import { createLogger } from "../src/logger";
 import {
+  archivableAsWritten,
+  archiveRecord,
   createLogArchive,
   MAX_ARCHIVED_STRING,
   scrubArchived,
+  scrubbedRecord,
   type LogArchiveOptions,
 } from "../src/telemetry/log-archive";
 import { scrubText } from "../src/telemetry/sentry";
@@ -412,6 +417,89 @@ describe("an endpoint that refuses, hangs or is not there", () => {
     expect(scrubArchived("mail me at a.b@example.com")).toBe(
       scrubText("mail me at a.b@example.com"),
     );
+  });
+
+  it("keeps a line as written only where scrubbing would not change it, and every request line is such a line", () => {
+    // Lines written by the app's real logger: request lines as the middleware writes them, then
+    // records built at random (seeded) from keys the archive redacts or keeps and values that
+    // carry emails, bearer tokens, JWTs, token-like runs, ids, escapes and long strings.
+    const lines: string[] = [];
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    const logger = createLogger("info", sink, { tee: (l) => lines.push(l.replace(/\n$/, "")) });
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed >>> 8) % n;
+    };
+    const hex = (n: number) =>
+      Array.from({ length: n }, () => "0123456789abcdef"[rand(16)]).join("");
+    const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+    for (let i = 0; i < 200; i++) {
+      logger.info(
+        {
+          trace_id: hex(32),
+          span_id: hex(16),
+          request_id: uuid(),
+          method: ["GET", "POST"][rand(2)],
+          route: ["/api/audits", "/api/audits/:id", "/api/sessions", "/api/ready"][rand(4)],
+          status: [200, 201, 400, 401, 429, 503][rand(6)],
+          ms: rand(100_000) / 100,
+        },
+        "request",
+      );
+    }
+    const requestLines = lines.length;
+    const keys = [
+      "trace_id",
+      "request_id",
+      "span_id",
+      "msg2",
+      "note",
+      "email",
+      "Authorization",
+      "url",
+      "route",
+      "detail",
+      "parent_span_id",
+      "x".repeat(33),
+      "time",
+    ];
+    const values = [
+      () => hex(32),
+      () => uuid(),
+      () => "plain words",
+      () => "mail a.b@example.com now",
+      () => `Bearer ${hex(20)}`,
+      () => "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+      () => `${hex(40)} tail`,
+      () => `id ${uuid()}`,
+      () => 'quote " and back\\slash',
+      () => "line\nbreak\ttab",
+      () => "x".repeat(MAX_ARCHIVED_STRING + 10),
+      () => "é ü 漢字 🙂",
+      () => rand(1000),
+      () => [hex(32), "ok"],
+      () => ({ trace_id: hex(32), inner: "fine" }),
+      () => ({ token: "abc", fine: "yes" }),
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const record: Record<string, unknown> = {};
+      for (let k = rand(4); k >= 0; k--)
+        record[keys[rand(keys.length)]!] = values[rand(values.length)]!();
+      logger.info(record, rand(3) === 0 ? "msg with a.b@example.com" : "event");
+    }
+    let asWritten = 0;
+    for (const l of lines) {
+      const full = scrubbedRecord(l);
+      const kept = archiveRecord(l);
+      if (archivableAsWritten(l)) asWritten++;
+      expect(kept === undefined, l.slice(0, 120)).toBe(full === undefined);
+      if (full !== undefined) expect(JSON.parse(kept!), l.slice(0, 120)).toEqual(JSON.parse(full));
+    }
+    // Every request line takes the short path; the random records take both.
+    expect(lines.slice(0, requestLines).every(archivableAsWritten)).toBe(true);
+    expect(asWritten - requestLines).toBeGreaterThan(100);
+    expect(lines.length - asWritten).toBeGreaterThan(1000);
   });
 
   it("a URL without its token stops the app at startup, naming the variable", async () => {
