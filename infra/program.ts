@@ -170,7 +170,7 @@ export function buildEnvironment({ config, secrets }: EnvironmentInputs) {
       logpush: config.observability.logs.workerArchive,
       sentryDsn: observability.errors?.dsn,
       storage,
-      // The app's log batches go to the same archive as the worker's (POST /r2/logs/app).
+      // The app's log batches go to the stack's log archive (POST /r2/logs/app).
       logArchive: observability.logs,
     },
     cloudflareTier,
@@ -334,21 +334,28 @@ function buildObservability(
       { organization: config.accounts.sentryOrganization },
       { provider: providers.sentry },
     );
-  const logs = o.logs.workerArchive
-    ? new LogArchive(
-        "logs",
-        {
-          accountId: config.accounts.cloudflareAccountId,
-          location: config.storage.location,
-          retentionDays: o.logs.retentionDays,
-          scriptPrefix: `ara-${stack}-`,
-          r2AccessKeyId: secrets.logArchiveAccessKeyId,
-          r2SecretAccessKey: secrets.logArchiveSecretAccessKey,
-          protection: config.protection,
-        },
-        // random: the token of the app's log batches (LOG_INGEST_TOKEN).
-        { providers: [providers.cloudflare, providers.random] },
-      )
-    : undefined;
+  // The archive holds the app's log lines (appArchive) and, with a Logpush job, the workers'
+  // trace events (workerArchive); only the Logpush job needs the R2 API token.
+  const logs =
+    o.logs.appArchive || o.logs.workerArchive
+      ? new LogArchive(
+          "logs",
+          {
+            accountId: config.accounts.cloudflareAccountId,
+            location: config.storage.location,
+            retentionDays: o.logs.retentionDays,
+            ...(o.logs.workerArchive && {
+              workers: {
+                scriptPrefix: `ara-${stack}-`,
+                r2AccessKeyId: secrets.logArchiveAccessKeyId,
+                r2SecretAccessKey: secrets.logArchiveSecretAccessKey,
+              },
+            }),
+            protection: config.protection,
+          },
+          // random: the token of the app's log batches (LOG_INGEST_TOKEN).
+          { providers: [providers.cloudflare, providers.random] },
+        )
+      : undefined;
   return { jobs, telemetry, alerting, errors, logs };
 }

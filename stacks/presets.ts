@@ -118,8 +118,9 @@ const dev: Preset = {
       synthetics: { enabled: false, probes: US_PROBES, frequencySeconds: 900 },
     },
     sentry: { enabled: true },
-    // Workers Logs keeps 7 days, dev's whole retention: no archive.
-    logs: { retentionDays: 7, workerArchive: false },
+    // Workers Logs keeps 7 days, dev's whole retention: no Logpush job. Vercel keeps the app's
+    // runtime logs 1 day, so the app's lines go to the log archive (bucket only, no Logpush).
+    logs: { retentionDays: 7, workerArchive: false, appArchive: true },
   },
   // No paging in dev: every alert is an email to monitoring.alertEmails, and no maintenance window.
   oncall: {
@@ -184,7 +185,7 @@ const staging: Preset = {
       // Every 15 minutes keeps staging's checks inside its share of the Free tier's 100k runs.
       synthetics: { enabled: true, probes: US_PROBES, frequencySeconds: 900 },
     },
-    logs: { retentionDays: 30, workerArchive: true },
+    logs: { retentionDays: 30, workerArchive: true, appArchive: true },
   },
   // Staging pages at low urgency only: a notification to on-call in working hours' spirit, never
   // a phone call at night and never an escalation. Its own Free PagerDuty account.
@@ -274,7 +275,7 @@ const prod: Preset = {
       synthetics: { enabled: true, probes: US_PROBES, frequencySeconds: 300 },
     },
     sentry: { enabled: true },
-    logs: { retentionDays: 365, workerArchive: true },
+    logs: { retentionDays: 365, workerArchive: true, appArchive: true },
   },
   // Critical alerts are P0 (production down): high urgency around the clock, on-call then the CTO
   // and the Engineering Manager. Warnings are P2: low urgency, a ticket for the Team Lead.

@@ -326,6 +326,12 @@ export const MonitoringSettings = z
 
 /** What Grafana Cloud's Free tier includes and what each store keeps (docs/observability.md). */
 export const WORKERS_LOGS_RETENTION_DAYS = 7;
+/**
+ * How long Vercel keeps the app's runtime logs (its stdout) on the Pro plan without
+ * Observability Plus: 1 day (Hobby: 1 hour; Observability Plus keeps them longer). Source: the
+ * log retention by plan on https://vercel.com/docs/logs/runtime and https://vercel.com/pricing.
+ */
+export const VERCEL_RUNTIME_LOGS_RETENTION_DAYS = 1;
 
 const alertSetting = z.strictObject({
   severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(", ")}` }),
@@ -397,14 +403,26 @@ export const ObservabilitySettings = z
       retentionDays: z.int().min(1).max(3650),
       /**
        * Ship the worker's trace events with Logpush to an R2 archive that expires them after
-       * retentionDays. Workers Logs itself keeps 7 days.
+       * retentionDays. Workers Logs itself keeps 7 days. Needs the R2 API token secrets
+       * `logArchiveAccessKeyId` and `logArchiveSecretAccessKey` (stacks/secrets.ts).
        */
       workerArchive: z.boolean(),
+      /**
+       * Keep the web app's log lines in the same R2 archive, for retentionDays: the app sends
+       * them in batches through the signer (`POST /r2/logs/app`). Vercel keeps its runtime logs
+       * only 1 day on Pro. The archive (bucket, lifecycle, ingest token) exists when this or
+       * workerArchive is true, and the app's lines go to it whenever it exists.
+       */
+      appArchive: z.boolean(),
     }),
   })
   .refine((o) => o.logs.workerArchive || o.logs.retentionDays <= WORKERS_LOGS_RETENTION_DAYS, {
     path: ["logs", "workerArchive"],
     message: `must be true when retentionDays exceeds the ${WORKERS_LOGS_RETENTION_DAYS} days Workers Logs keeps`,
+  })
+  .refine((o) => o.logs.appArchive || o.logs.retentionDays <= VERCEL_RUNTIME_LOGS_RETENTION_DAYS, {
+    path: ["logs", "appArchive"],
+    message: `must be true when retentionDays exceeds the ${VERCEL_RUNTIME_LOGS_RETENTION_DAYS} day${VERCEL_RUNTIME_LOGS_RETENTION_DAYS === 1 ? "" : "s"} Vercel keeps the app's runtime logs (Pro without Observability Plus): otherwise the app's log lines are lost before the retention ends`,
   })
   .describe("Observability");
 

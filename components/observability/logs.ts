@@ -9,14 +9,8 @@ import type { WorkerBinding } from "../worker/bindings";
 
 const DAY_SECONDS = 86_400;
 
-/** Settings of the `LogArchive` component. */
-export interface LogArchiveArgs {
-  /** Cloudflare account of the workers and the bucket. */
-  accountId: pulumi.Input<string>;
-  /** R2 location hint of the bucket. */
-  location: pulumi.Input<string>;
-  /** Logs are deleted this many days after they arrive: the stack's log retention. */
-  retentionDays: number;
+/** Logpush of the workers' trace events into the archive (`LogArchiveArgs.workers`). */
+export interface LogArchiveWorkersArgs {
   /** Worker script names start with this (`ara-<stack>-`), so a shared account ships only its own. */
   scriptPrefix: pulumi.Input<string>;
   /**
@@ -25,23 +19,39 @@ export interface LogArchiveArgs {
    */
   r2AccessKeyId: pulumi.Input<string>;
   r2SecretAccessKey: pulumi.Input<string>;
+}
+
+/** Settings of the `LogArchive` component. */
+export interface LogArchiveArgs {
+  /** Cloudflare account of the workers and the bucket. */
+  accountId: pulumi.Input<string>;
+  /** R2 location hint of the bucket. */
+  location: pulumi.Input<string>;
+  /** Logs are deleted this many days after they arrive: the stack's log retention. */
+  retentionDays: number;
+  /**
+   * Ship the workers' trace events to the bucket with a Logpush job. Absent: no Logpush job
+   * and no R2 API token; the bucket then holds only the web app's log batches.
+   */
+  workers?: LogArchiveWorkersArgs;
   /** Protection for the bucket (stacks/presets.ts `protection`). */
   protection: Protection;
 }
 
 /**
- * The `LogArchive` component keeps the stack's logs for its whole retention. Workers Logs keeps
- * 7 days, so a Logpush job ships every `workers_trace_events` record of this stack's scripts to
- * a private R2 bucket (`ara-<stack>-logs`, under `workers/`), whose lifecycle deletes them after
- * `retentionDays`. The scripts must set `logpush: true` to be included (components/worker).
- * The web app's own log lines reach the same bucket (under `app/`) through the signer worker's
- * `POST /r2/logs/app`: the worker binds the bucket (`binding()`) and checks the app's bearer
- * token, `ingestToken`, generated here.
+ * The `LogArchive` component keeps the stack's logs for its whole retention in a private R2
+ * bucket (`ara-<stack>-logs`), whose lifecycle deletes them after `retentionDays`. The web
+ * app's own log lines reach it (under `app/`) through the signer worker's `POST /r2/logs/app`:
+ * the worker binds the bucket (`binding()`) and checks the app's bearer token, `ingestToken`,
+ * generated here. With `workers`, a Logpush job also ships every `workers_trace_events` record
+ * of this stack's scripts to it (under `workers/`), for stacks whose retention exceeds the 7
+ * days Workers Logs keeps; the scripts must set `logpush: true` to be included
+ * (components/worker).
  *
  * #### Minimal example
  * ```ts
  * const logs = new LogArchive("logs", { accountId, location: "enam", retentionDays: 365,
- *   scriptPrefix: "ara-prod-", r2AccessKeyId, r2SecretAccessKey,
+ *   workers: { scriptPrefix: "ara-prod-", r2AccessKeyId, r2SecretAccessKey },
  *   protection: { protect: true, retainOnDelete: true } }, { providers: [cloudflare, random] });
  * logs.binding("LOG_ARCHIVE"); // for the signer's WorkersScript, with logs.ingestToken
  * ```
@@ -59,7 +69,7 @@ export class LogArchive extends AraComponent {
     super("ara:observability:LogArchive", name, opts);
 
     const bucket = this.createBucket(args);
-    this.createLogpush(bucket, args);
+    if (args.workers !== undefined) this.createLogpush(bucket, args.accountId, args.workers);
     const token = new RandomBytes(this.child("ingest-token"), { length: 32 }, { parent: this });
 
     this.bucketName = bucket.name;
@@ -105,16 +115,20 @@ export class LogArchive extends AraComponent {
     return bucket;
   }
 
-  private createLogpush(bucket: R2Bucket, args: LogArchiveArgs): LogpushJob {
+  private createLogpush(
+    bucket: R2Bucket,
+    accountId: pulumi.Input<string>,
+    args: LogArchiveWorkersArgs,
+  ): LogpushJob {
     return new LogpushJob(
       this.child("workers"),
       {
-        accountId: args.accountId,
+        accountId,
         name: this.physical("workers-logs", "generic"),
         dataset: "workers_trace_events",
         enabled: true,
         destinationConf: pulumi.secret(
-          pulumi.interpolate`r2://${bucket.name}/workers/{DATE}?account-id=${args.accountId}&access-key-id=${args.r2AccessKeyId}&secret-access-key=${args.r2SecretAccessKey}`,
+          pulumi.interpolate`r2://${bucket.name}/workers/{DATE}?account-id=${accountId}&access-key-id=${args.r2AccessKeyId}&secret-access-key=${args.r2SecretAccessKey}`,
         ),
         filter: pulumi.output(args.scriptPrefix).apply((prefix) =>
           JSON.stringify({

@@ -136,4 +136,34 @@ describe("the observability tier's cost", () => {
     );
     expect(without.lines.find((l) => l.item === "requests")!.basis).not.toContain("app log");
   });
+
+  it("prices an archive without a Logpush job (dev's) for the app's batches only: no Logpush line", () => {
+    const est = estimate(
+      [
+        res(T.r2Bucket, "storage-bucket", { name: "ara-dev-reports" }),
+        res(T.r2Bucket, "logs-bucket", { name: "ara-dev-logs" }),
+        res(T.workersScript, "worker-script"),
+      ],
+      {
+        reportWritesPerMonth: 600_000,
+        workerRequestsPerMonth: 12_000_000,
+        workerCpuMsPerRequest: 1,
+        // A stack file may still state the workers' figure: without a job nothing stores it.
+        logArchiveGb: 24,
+        appLogArchiveGb: 18,
+        appLogBatchesPerMonth: 1_000_000,
+        sharedCostShare: { vercelPro: 0, workersPaid: 0.5 },
+      },
+    );
+    const line = (item: string) => est.lines.filter((l) => l.item === item);
+    expect(est.lines.some((l) => l.service === "Cloudflare Logpush")).toBe(false);
+    expect(line("log archive storage")).toEqual([]);
+    // Storage: 18 GB × $0.015 = $0.27, on the archive bucket.
+    expect(
+      line("app log archive storage").map((l) => [l.urn.split("::").pop(), l.monthly]),
+    ).toEqual([["logs-bucket", 0.27]]);
+    // The batches are still signer requests and R2 writes: the same figures as with the job.
+    expect(line("Class A operations").map((l) => l.monthly)).toEqual([2.48, 2.48]);
+    expect(line("requests").reduce((s, l) => s + l.monthly, 0)).toBeCloseTo(2.4, 2);
+  });
 });

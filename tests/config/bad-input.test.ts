@@ -217,6 +217,15 @@ const cases: { name: string; key: string; says?: string; args: () => string[] }[
     ],
   },
   {
+    name: "the app's logs kept longer than Vercel's runtime logs without the archive",
+    key: "ara:observability.logs.appArchive",
+    says: "must be true when retentionDays exceeds the 1 day Vercel keeps the app's runtime logs",
+    args: () => [
+      "--config-file",
+      variant("app-log-archive", (c) => (c["ara:observability"] = { logs: { appArchive: false } })),
+    ],
+  },
+  {
     name: "an escalation level without targets",
     key: "ara:oncall.escalation[1].targets",
     says: "must name at least one target",

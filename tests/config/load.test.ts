@@ -232,7 +232,8 @@ describe("secrets", () => {
     const opts = { stack: "dev", offline: false };
     expect(resolveSecrets(devRaw, new Set(), env, opts, off).sentryAuthToken).toBe("");
     const err = problemsOf(() => resolveSecrets(devRaw, new Set(), env, opts, dev));
-    // dev: Grafana and Sentry on, no synthetic checks, no worker archive.
+    // dev: Grafana and Sentry on, no synthetic checks, no worker archive (its app archive
+    // needs no R2 API token).
     expect(err.problems.map((p) => p.key).sort()).toEqual([
       "ara:grafanaCloudAccessPolicyToken",
       "ara:grafanaStackToken",

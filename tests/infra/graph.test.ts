@@ -117,7 +117,9 @@ function expectedChildren(c: StackConfig): Record<string, string[]> {
           ? ["otel-exporter-otlp-endpoint", "otel-exporter-otlp-headers"]
           : []),
         ...(c.observability.sentry.enabled ? ["sentry-dsn"] : []),
-        ...(c.observability.logs.workerArchive ? ["log-archive-url", "log-archive-token"] : []),
+        ...(c.observability.logs.appArchive || c.observability.logs.workerArchive
+          ? ["log-archive-url", "log-archive-token"]
+          : []),
         "app-url",
         ...(c.email.enabled
           ? ["smtp-host", "smtp-port", "smtp-user", "smtp-password", "mail-from"]
@@ -191,8 +193,15 @@ function observabilityChildren(c: StackConfig): Record<string, string[]> {
     }),
     ...(o.grafana.enabled && o.grafana.synthetics.enabled && { synthetics: ["app", "signer"] }),
     ...(o.sentry.enabled && { errors: ["team", "project", "key"] }),
-    ...(o.logs.workerArchive && {
-      logs: ["bucket", "r2dev", "lifecycle", "workers", "ingest-token"],
+    // The archive for the app's lines or the worker's; the Logpush job only for the worker's.
+    ...((o.logs.appArchive || o.logs.workerArchive) && {
+      logs: [
+        "bucket",
+        "r2dev",
+        "lifecycle",
+        ...(o.logs.workerArchive ? ["workers"] : []),
+        "ingest-token",
+      ],
     }),
   };
 }

@@ -80,19 +80,23 @@ function priceR2(ledger: Ledger): void {
 }
 
 /**
- * The log archive: Logpush of the workers' trace events, the bucket's storage of those, and
- * its storage of the web app's log batches (`app/`, `appLogArchiveGb`).
+ * The log archive: its storage of the web app's log batches (`app/`, `appLogArchiveGb`) and,
+ * where the stack has the Logpush job (`ara:observability.logs.workerArchive`), Logpush of the
+ * workers' trace events and their storage (`workers/`, `logArchiveGb`). A bucket without a job
+ * receives no trace events: neither of those is priced on it.
  */
 function priceLogArchive(ledger: Ledger): void {
   const { usage } = ledger;
+  const jobs = ledger.ofType((t) => t === T.logpushJob);
   for (const r of ledger.resources.filter(isLogArchiveBucket)) {
-    const gb = usage.logArchiveGb ?? 0;
-    ledger.add(
-      r,
-      "Cloudflare R2",
-      "log archive storage",
-      ledger.meter(cloudflare.r2LogArchiveStorage, gb),
-    );
+    if (jobs.length > 0) {
+      ledger.add(
+        r,
+        "Cloudflare R2",
+        "log archive storage",
+        ledger.meter(cloudflare.r2LogArchiveStorage, usage.logArchiveGb ?? 0),
+      );
+    }
     ledger.add(
       r,
       "Cloudflare R2",
@@ -100,7 +104,6 @@ function priceLogArchive(ledger: Ledger): void {
       ledger.meter(cloudflare.r2LogArchiveStorage, usage.appLogArchiveGb ?? 0),
     );
   }
-  const jobs = ledger.ofType((t) => t === T.logpushJob);
   if (jobs.length === 0) return;
   // Each app log batch is a request of the signer, so a trace event Logpush ships too.
   const logged = plusBatches(
