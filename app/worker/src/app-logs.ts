@@ -26,7 +26,7 @@ function archiveOf(env: Env): R2Bucket {
     throw new HttpError(
       404,
       "log_archive_disabled",
-      "This stack has no log archive (ara:observability.logs.workerArchive is off); unset the app's LOG_ARCHIVE_URL.",
+      "This stack has no log archive (ara:observability.logs.appArchive is off); turn it on, or unset the app's LOG_ARCHIVE_URL.",
     );
   }
   return bucket;

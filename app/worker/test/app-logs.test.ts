@@ -242,7 +242,9 @@ describe("POST /r2/logs/app where the stack has no archive", () => {
     const noToken = startSigner({ r2Buckets: [b.bucket, b.logArchive] });
     try {
       const gz = gzipSync(ndjson([record(1)]));
-      await expectError(await post(gz, undefined, bare), 404, "log_archive_disabled");
+      const off = await expectError(await post(gz, undefined, bare), 404, "log_archive_disabled");
+      // The key that creates the archive for the app's lines.
+      expect(off.message).toContain("ara:observability.logs.appArchive");
       const res = await post(gz, undefined, noToken);
       const body = await expectError(res, 500, "misconfigured");
       expect(body.message).toContain("LOG_INGEST_TOKEN");
