@@ -21,12 +21,19 @@
 // Figures are reported, not asserted: the exit code is non-zero only if the run itself broke.
 import autocannon from "autocannon";
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, startPostgres, startRedisServer, startSigner } from "../dist/local.js";
+import {
+  archiveRecord,
+  freePort,
+  scrubbedRecord,
+  startPostgres,
+  startRedisServer,
+  startSigner,
+} from "../dist/local.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -134,6 +141,37 @@ function medianRow(name, rounds) {
 function pairedRatios(side, base) {
   const ratio = (key) => median(side.rounds.map((r, i) => r[key] / base.rounds[i][key]));
   return { rps: ratio("rps"), p95: ratio("p95"), cpuUs: ratio("cpuUs") };
+}
+
+/**
+ * The log archive's work per line (src/telemetry/log-archive.ts), in µs: a request line as the
+ * app writes it, archived as written (archiveRecord's test) and by the full path (parse, scrub,
+ * write), which every line took before.
+ */
+function archiveLineCost(calls = 200_000) {
+  const line = JSON.stringify({
+    level: "info",
+    time: new Date().toISOString(),
+    service: "ara-web",
+    trace_id: randomBytes(16).toString("hex"),
+    span_id: randomBytes(8).toString("hex"),
+    request_id: randomUUID(),
+    method: "POST",
+    route: "/api/audits",
+    status: 201,
+    ms: 12.34,
+    msg: "request",
+  });
+  const time = (fn) => {
+    for (let i = 0; i < calls / 10; i++) fn(line);
+    const start = performance.now();
+    let n = 0;
+    for (let i = 0; i < calls; i++) n += fn(line).length;
+    if (n === 0) throw new Error("no output");
+    return ((performance.now() - start) * 1000) / calls;
+  };
+  if (archiveRecord(line) !== line) throw new Error("a request line was not archived as written");
+  return { asWritten: time(archiveRecord), full: time(scrubbedRecord) };
 }
 
 const stats = async (base) => (await fetch(base + "/__bench/stats")).json();
@@ -392,6 +430,8 @@ async function main() {
     out.push(
       `target: /api/health throughput >= 50% of hello-world: ${fmt(ratio * 100, 1)}% -> ${ratio >= 0.5 ? "MET" : "MISSED"}`,
     );
+    // Measured with nothing else under load here: the instances have stopped.
+    const lineCost = archiveLineCost();
     const blocks = sides.on.rounds.length;
     const onVsOff = pairedRatios(sides.on, sides.off);
     const controlVsOff = pairedRatios(sides["off'"], sides.off);
@@ -427,6 +467,9 @@ async function main() {
         ` batches dropped: ${Object.entries(dropped)
           .map(([signal, n]) => `${signal} ${n}`)
           .join(", ")}`,
+    );
+    out.push(
+      `  the log archive's work per request line, in this process: ${fmt(lineCost.asWritten)} µs archived as written, ${fmt(lineCost.full)} µs by the full path (parse, scrub, write)`,
     );
     const [load1, load5] = os.loadavg();
     out.push(
