@@ -174,7 +174,7 @@ function archiveLineCost(calls = 200_000) {
   return { asWritten: time(archiveRecord), full: time(scrubbedRecord) };
 }
 
-const stats = async (base) => (await fetch(base + "/__bench/stats")).json();
+const stats = async (base, query = "") => (await fetch(base + "/__bench/stats" + query)).json();
 
 /**
  * One round against an instance of bench/vercel-host.mjs, with the process's CPU time per
@@ -370,7 +370,7 @@ async function main() {
             sides[name].rounds.push(await hostRound(name, baseOf(name), opts[name], roundSeconds));
           }
         }
-        const waited = await stats(baseOf("on"));
+        const waited = await stats(baseOf("on"), "?latency");
         flushes.handed += waited.handed;
         flushes.pending += waited.pending;
         flushes.p50.push(waited.p50);
