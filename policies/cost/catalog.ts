@@ -209,6 +209,23 @@ const QUEUES_PRICING =
 const CF_DATE = "2026-08-21";
 
 const WORKERS_LOGPUSH = "developers.cloudflare.com/workers/observability/logs/logpush/";
+const CF_OBSERVABILITY_PRICING =
+  "cloudflare/cloudflare-docs src/content/docs/observability/pricing/index.mdx@0ec9be22";
+const WORKERS_LOGS_PRICING =
+  "cloudflare/cloudflare-docs src/content/partials/workers/workers_logs_pricing.mdx@0ec9be22";
+const WORKERS_LOGS_DOC =
+  "cloudflare/cloudflare-docs src/content/docs/workers/observability/logs/workers-logs.mdx@a7f17ac1";
+const CF_OBSERVABILITY_DATE = "2026-11-29";
+/** Workers Logs until 2026-11-30, for the record: the estimate prices the months ahead. */
+const WORKERS_LOGS_BEFORE_DECEMBER = `Until 2026-11-30 Workers Logs was billed per event: Workers Paid included 20M log events a month, then $0.60 per additional million, 7-day retention (${WORKERS_LOGS_PRICING}). From 2026-12-01 every Cloudflare log and trace is on Observability pricing, priced here.`;
+const observabilityIncluded = (quantity: number, unit: string): Included => ({
+  quantity,
+  unit,
+  word: "included",
+  sharedBy: "workersPaid",
+  source: CF_OBSERVABILITY_PRICING,
+  date: CF_OBSERVABILITY_DATE,
+});
 
 export const cloudflare = {
   /** Workers Trace Events Logpush (the worker log archive): Workers Paid only. */
@@ -228,6 +245,71 @@ export const cloudflare = {
     source: WORKERS_LOGPUSH,
     date: "2026-11-29",
   } satisfies Metered,
+  /**
+   * Workers Logs (the scripts' `observability`), from 2026-12-01 on Cloudflare Observability
+   * pricing: ingestion and storage are separate meters, each with an allowance per billing
+   * cycle that Workers Logs shares with the account's other logs and traces. Ingestion counts
+   * the event body with Cloudflare's enriched attributes, before compression; sampled-out
+   * events are not ingested.
+   */
+  workersLogsIngestion: {
+    usd: 0.25,
+    per: "GB ingested (Observability pricing, Paid, from 2026-12-01)",
+    rateFor: { size: 1, label: "GB" },
+    usageUnit: "GB",
+    included: observabilityIncluded(50, "GB ingested per account billing cycle"),
+    source: CF_OBSERVABILITY_PRICING,
+    date: CF_OBSERVABILITY_DATE,
+    note: WORKERS_LOGS_BEFORE_DECEMBER,
+  } satisfies Metered,
+  /** GB-month = the sum of each day's largest queryable GB / 30 (the same page). */
+  workersLogsStorage: {
+    usd: 0.1,
+    per: "GB-month stored (Observability pricing, Paid, from 2026-12-01)",
+    rateFor: { size: 1, label: "GB-month" },
+    usageUnit: "GB",
+    included: observabilityIncluded(12, "GB-month per account billing cycle"),
+    source: CF_OBSERVABILITY_PRICING,
+    date: CF_OBSERVABILITY_DATE,
+    note: WORKERS_LOGS_BEFORE_DECEMBER,
+  } satisfies Metered,
+  /** Logs and traces stay queryable 7 days by default (30, 90 and 365 are planned). */
+  workersLogsRetentionDays: {
+    quantity: 7,
+    unit: "days queryable (default retention)",
+    source: CF_OBSERVABILITY_PRICING,
+    date: CF_OBSERVABILITY_DATE,
+  } satisfies Allowance,
+  /**
+   * A logged invocation writes its invocation log (request, response, outcome) and each line
+   * the code logs: the signer logs one line per request (app/worker/src/app.ts), the replicator
+   * one per message (app/worker/src/replicator.ts), so 2 per request or message. The docs'
+   * examples count the same way: "Each request emits 1 invocation log and 1 console.log".
+   */
+  workersLogsEventsPerInvocation: {
+    quantity: 2,
+    unit: "events per logged request or queue message",
+    source: `${WORKERS_LOGS_DOC} (Examples); app/worker/src/app.ts, replicator.ts`,
+    date: CF_OBSERVABILITY_DATE,
+    note: "A queue batch writes one invocation log for up to 10 messages; 2 per message is the ceiling.",
+  } satisfies Allowance,
+  /**
+   * Bytes ingested per event: an assumption, high on purpose. Measured offline: the signer's
+   * request line is 162-319 bytes; the trace workerd builds for one signer request (the
+   * request's URL, headers and `cf` properties, response status, outcome; the data of an
+   * invocation log) is 1.5-2.1 KB without its log lines, for a browser-style GET of a signed
+   * URL and for the app's POST /r2/upload. Cloudflare's enriched attributes (`$metadata`,
+   * `$workers`) cannot be measured offline; 3 KB leaves ~0.9 KB for them on the largest
+   * invocation log and ~2.7 KB on a request line.
+   */
+  workersLogsBytesPerEvent: {
+    quantity: 3000,
+    unit: "bytes ingested per Workers Logs event (average, assumed)",
+    source:
+      "measured 2026-11-30: app/worker/dist/index.js in Miniflare 4.20260426.0 with a tail worker, JSON of its console line and of its trace item; rounded up",
+    date: "2026-11-30",
+    note: "A GB is 10^9 bytes: more GB for the same bytes than 2^30 would give.",
+  } satisfies Allowance,
   /**
    * The log archive bucket's storage. The account's R2 free tier is already credited to the
    * reports bucket, so none is credited here.

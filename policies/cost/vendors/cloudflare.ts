@@ -3,6 +3,7 @@ import { cloudflare } from "../catalog";
 import { num, shareText, usd, type Quantity } from "../format";
 import type { Ledger } from "../ledger";
 import type { CostResource } from "../types";
+import { numberProp, stringProp } from "./props";
 
 /**
  * Resources that only exist inside a zone. The zone is config, not a resource, so its plan's
@@ -25,6 +26,7 @@ export function priceCloudflare(ledger: Ledger): void {
   priceR2(ledger);
   priceLogArchive(ledger);
   priceWorkers(ledger);
+  priceWorkersLogs(ledger);
   priceQueues(ledger);
   priceZonePlan(ledger);
 }
@@ -148,6 +150,94 @@ function priceWorkers(ledger: Ledger): void {
         : `${num(req)} requests × ${num(ms)}`,
   });
   ledger.spread(workers, service, "CPU time", cpu);
+}
+
+/**
+ * The share of a script's invocations Workers Logs keeps: its `observability` head-sampling
+ * rate (Cloudflare's default, 1, when none is given), or undefined when its logs are off.
+ */
+function workersLogsSampling(r: CostResource): number | undefined {
+  const o = r.props.observability as
+    { enabled?: unknown; headSamplingRate?: unknown; logs?: Record<string, unknown> } | undefined;
+  if (o?.enabled !== true || o.logs?.enabled === false) return undefined;
+  return numberProp(o.logs?.headSamplingRate) ?? numberProp(o.headSamplingRate) ?? 1;
+}
+
+/**
+ * What the stack's scripts write to Workers Logs a month, in GB: each logged request of the
+ * signer (app log batches included) and each message of a queue-consuming script (the
+ * replicator: one per report upload) writes `workersLogsEventsPerInvocation` events of
+ * `workersLogsBytesPerEvent`. A figure is divided between the scripts of its kind.
+ */
+function workersLogsGb(ledger: Ledger, scripts: readonly CostResource[]): Quantity {
+  const consumers = new Set(
+    ledger.ofType((t) => t === T.queueConsumer).map((c) => stringProp(c.props.scriptName)),
+  );
+  const isConsumer = (r: CostResource) => consumers.has(stringProp(r.props.scriptName));
+  const req = ledger.usage.workerRequestsPerMonth;
+  const batches = appLogBatches(ledger);
+  const requests: Quantity =
+    batches > 0
+      ? {
+          value: req + batches,
+          text: `(${num(req)} worker requests + ${num(batches)} app log batches)`,
+        }
+      : { value: req, text: `${num(req)} worker requests` };
+  const messages = ledger.usage.reportWritesPerMonth;
+  const kinds = [
+    { rs: scripts.filter((r) => !isConsumer(r)), figure: requests },
+    {
+      rs: scripts.filter(isConsumer),
+      figure: { value: messages, text: `${num(messages)} queue messages` },
+    },
+  ];
+  let logged = 0;
+  const terms: string[] = [];
+  for (const { rs, figure } of kinds) {
+    const each = rs.length > 1 ? `${figure.text} / ${rs.length} scripts` : figure.text;
+    for (const r of rs) {
+      const rate = workersLogsSampling(r) ?? 0;
+      logged += (figure.value / rs.length) * rate;
+      terms.push(`${each} × ${num(rate)} sampled`);
+    }
+  }
+  const events = cloudflare.workersLogsEventsPerInvocation.quantity;
+  const bytes = cloudflare.workersLogsBytesPerEvent.quantity;
+  const gb = (logged * events * bytes) / 1e9;
+  const sum = terms.length > 1 ? `(${terms.join(" + ")})` : terms[0]!;
+  return { value: gb, text: `${sum} × ${events} events × ${num(bytes)} bytes = ${num(gb)}` };
+}
+
+/**
+ * Workers Logs, on every script whose `observability` logs are on: ingestion, and storage of
+ * what stays queryable for the retention (GB-month = Σ each day's largest queryable GB / 30,
+ * so a steady month stores `ingested × days / 30`). Both allowances are the account's, so the
+ * stack's total is priced once and divided between its scripts.
+ */
+function priceWorkersLogs(ledger: Ledger): void {
+  const scripts = ledger
+    .ofType((t) => t === T.workersScript)
+    .filter((r) => workersLogsSampling(r) !== undefined);
+  if (scripts.length === 0) return;
+  const ingested = workersLogsGb(ledger, scripts);
+  const days = cloudflare.workersLogsRetentionDays.quantity;
+  const stored = (ingested.value * days) / 30;
+  const service = "Cloudflare Workers Logs";
+  ledger.spread(
+    scripts,
+    service,
+    "log ingestion",
+    ledger.meter(cloudflare.workersLogsIngestion, ingested),
+  );
+  ledger.spread(
+    scripts,
+    service,
+    `log storage (${days} days)`,
+    ledger.meter(cloudflare.workersLogsStorage, {
+      value: stored,
+      text: `${num(ingested.value)} GB ingested × ${days} days / 30 = ${num(stored)}`,
+    }),
+  );
 }
 
 function priceQueues(ledger: Ledger): void {
