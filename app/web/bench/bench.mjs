@@ -180,13 +180,17 @@ const stats = async (base, query = "") => (await fetch(base + "/__bench/stats" +
  * One round against an instance of bench/vercel-host.mjs, with the process's CPU time per
  * request (µs). The round ends once the instance's waitUntil flushes have settled (at most 1 s
  * after the last response, telemetry/flush.ts), so their work counts for this instance and not
- * for the next one measured.
+ * for the next one measured, and never sooner than SETTLE_MS after the load: every round, with
+ * flushes or without, then ends with the same idle time, in which V8 may collect garbage left
+ * over (the heap is the three instances').
  */
+const SETTLE_MS = 1200;
 async function hostRound(name, base, opts, seconds) {
   const before = await stats(base);
   const row = await load(name, opts, seconds);
+  const loaded = Date.now();
   let after = await stats(base);
-  for (const deadline = Date.now() + 5000; after.pending > 0 && Date.now() < deadline;) {
+  while ((after.pending > 0 && Date.now() < loaded + 5000) || Date.now() < loaded + SETTLE_MS) {
     await new Promise((r) => setTimeout(r, 50));
     after = await stats(base);
   }
