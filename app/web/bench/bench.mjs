@@ -12,12 +12,12 @@
 //     metrics every 60 s plus the per-request flush); "off" lacks them, as a stack with these
 //     integrations off (its instruments and spans are still recorded for /api/metrics and the log
 //     ids, and nothing is sent); a second "off" is the control. The three are instances of the
-//     function in one process, which is started three times so that each instance is loaded
-//     first, second and last once (the last loaded ran fastest). Warmed up alike, they are
+//     function in one process, which is started once per load order (6), since where an instance
+//     is loaded moved it by up to 40% (the last loaded ran fastest). Warmed up alike, they are
 //     measured in blocks of back-to-back rounds (one round of each per block, the order turning
 //     from block to block), so that drift on a shared machine falls on all of them. The figures
-//     compare each block's "on" round with its "off" round and take the median of those paired
-//     ratios: a block that the machine slowed down slows both of its rounds.
+//     compare each block's "on" round with the mean of its two "off" rounds and take the median
+//     of those paired ratios: a block that the machine slowed down slows all of its rounds.
 // Figures are reported, not asserted: the exit code is non-zero only if the run itself broke.
 import autocannon from "autocannon";
 import { spawn } from "node:child_process";
@@ -135,11 +135,16 @@ function medianRow(name, rounds) {
 }
 
 /**
- * `side`'s figures relative to `base`'s, block by block (round i of each was measured in the
- * same block): the median ratio of throughput, p95 and CPU per request.
+ * `side`'s figures relative to the mean of `bases`', block by block (round i of each was
+ * measured in the same block): the median ratio of throughput, p95 and CPU per request.
  */
-function pairedRatios(side, base) {
-  const ratio = (key) => median(side.rounds.map((r, i) => r[key] / base.rounds[i][key]));
+function pairedRatios(side, ...bases) {
+  const ratio = (key) =>
+    median(
+      side.rounds.map(
+        (r, i) => r[key] / (bases.reduce((sum, b) => sum + b.rounds[i][key], 0) / bases.length),
+      ),
+    );
   return { rps: ratio("rps"), p95: ratio("p95"), cpuUs: ratio("cpuUs") };
 }
 
@@ -318,8 +323,8 @@ async function main() {
     // (bench/vercel-host.mjs): "off", a stack with these integrations off; "on", with them; and
     // "off'", a second "off", the control: how far two identical instances land apart. The
     // instance loaded last ran fastest, in one process as in separate ones (identical
-    // instances 15% apart), so the process is started once per load order, each instance
-    // first, second and last in turn, and each runs the same blocks.
+    // instances up to 40% apart in a block), so the process is started once per load order and
+    // each runs the same number of blocks.
     const newSession = async (b) => (await fetch(b + "/api/sessions", { method: "POST" })).json();
     const audits = async (at) => {
       const { accessToken } = await newSession(at);
@@ -336,10 +341,15 @@ async function main() {
     const envs = { off: {}, on: productionTelemetry, "off'": {} };
     const baseOf = (name) => `http://127.0.0.1:${ports[name]}`;
     const sides = { off: { rounds: [] }, on: { rounds: [] }, "off'": { rounds: [] } };
+    // Every order: each instance is loaded first, second and last, and after each of the
+    // others, equally often.
     const loadOrders = [
       ["off", "on", "off'"],
       ["on", "off'", "off"],
       ["off'", "off", "on"],
+      ["off'", "on", "off"],
+      ["on", "off", "off'"],
+      ["off", "off'", "on"],
     ];
     // Within a process, each block runs one round of each instance, in turn in every order.
     const roundOrders = [
@@ -437,7 +447,9 @@ async function main() {
     // Measured with nothing else under load here: the instances have stopped.
     const lineCost = archiveLineCost();
     const blocks = sides.on.rounds.length;
-    const onVsOff = pairedRatios(sides.on, sides.off);
+    // "On" against both "off" instances (the same configuration twice), the control against
+    // the other one.
+    const onVsOff = pairedRatios(sides.on, sides.off, sides["off'"]);
     const controlVsOff = pairedRatios(sides["off'"], sides.off);
     const loss = 1 - onVsOff.rps;
     const p95Change = onVsOff.p95 - 1;
@@ -455,7 +467,7 @@ async function main() {
       `  noise: the control, a second "off", measured the same way: ${fmt(controlLoss * 100, 1)}% "loss" in throughput and ${signed(controlP95)} in p95 in this run`,
     );
     out.push(
-      `  the deployed Vercel function, 3 instances in one process, started ${loadOrders.length} times (each instance loaded first, second and last once), ${blocksPerProcess} blocks each of one ${roundSeconds} s round per instance, back to back; per block:`,
+      `  the deployed Vercel function, 3 instances in one process, started ${loadOrders.length} times (once per load order), ${blocksPerProcess} blocks each of one ${roundSeconds} s round per instance, back to back; per block:`,
     );
     for (const [name, side] of Object.entries(sides)) {
       out.push(
