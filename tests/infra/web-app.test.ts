@@ -40,13 +40,10 @@ describe.each(STACKS)("web app in %s", (stack) => {
   it("gets every variable the app needs, credentials sensitive and secret, production only", () => {
     const vars = ofType(run(), ENV_VAR);
     const keys = vars.map((v) => v.inputs.key).sort();
-    // The email tier's variables exist only where the stack has one (dev has none), and so do
-    // the log archive's (dev keeps its 7 days without one).
+    // The email tier's variables exist only where the stack has one (dev has none). Every
+    // committed stack has the log archive (ara:observability.logs.appArchive).
     const expected = VARIABLES.filter(
-      (k) =>
-        stack !== "dev" ||
-        ((contract.variables[k] as { from: string }).from !== "email" &&
-          !k.startsWith("LOG_ARCHIVE_")),
+      (k) => stack !== "dev" || (contract.variables[k] as { from: string }).from !== "email",
     );
     expect(keys).toEqual([...expected].sort());
     // The contract's credentials are the ones a reader would expect, so a flag flipped in
