@@ -143,7 +143,7 @@ describe("the wizard page in a real browser", () => {
           "true",
         );
       }
-      expect(await focused(page)).toMatch(`[name=${first!.id}]`);
+      await expect.poll(() => focused(page)).toMatch(`[name=${first!.id}]`);
       await inViewport(page, `#err-${first!.id}`, size);
       // Still on the first step.
       expect(await bar.getAttribute("value")).toBe("1");
@@ -199,7 +199,8 @@ describe("the wizard page in a real browser", () => {
       await expect
         .poll(() => page.textContent("#organization-error"))
         .toBe("Enter your organization's name");
-      expect(await focused(page)).toMatch("#organization");
+      // The page moves focus on the next task, after the messages are set (src/page.ts).
+      await expect.poll(() => focused(page)).toMatch("#organization");
       expect(await page.getAttribute("#organization", "aria-invalid")).toBe("true");
       expect(await page.getAttribute("#organization", "aria-describedby")).toContain(
         "organization-error",
@@ -212,7 +213,7 @@ describe("the wizard page in a real browser", () => {
       await page.click("#submit");
       await expect.poll(() => page.textContent("#email-error")).toBe("Enter a valid email address");
       expect(await page.textContent("#organization-error")).toBe("");
-      expect(await focused(page)).toMatch("#email");
+      await expect.poll(() => focused(page)).toMatch("#email");
       expect(await page.getAttribute("#email", "aria-invalid")).toBe("true");
       expect(await page.getAttribute("#email", "aria-describedby")).toContain("email-error");
       await inViewport(page, "#email-error", size);
