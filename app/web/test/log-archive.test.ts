@@ -19,13 +19,13 @@ import {
 } from "../src/telemetry/log-archive";
 import { scrubText } from "../src/telemetry/sentry";
 import { Client, answers, startApp, testEnv, type TestApp } from "./harness/app";
+import { startVercelFunction } from "./harness/vercel";
 
 // The app's log archive: lines buffered in the instance, sent in gzip NDJSON batches to the
 // signer worker's POST /r2/logs/app. Against the real worker (dist/index.js under Miniflare,
 // LOG_ARCHIVE an in-memory R2 bucket) and against a loopback receiver that accepts, refuses
 // or never answers.
 
-const webDir = path.resolve(import.meta.dirname, "..");
 const INGEST_TOKEN = "test-ingest-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const EMAIL_RE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
@@ -514,35 +514,19 @@ describe("an endpoint that refuses, hangs or is not there", () => {
 });
 
 describe("the Vercel function", () => {
-  const REQUEST_CONTEXT = Symbol.for("@vercel/request-context");
-  let server: Server | undefined;
-  afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
-
   it("sends the due batch through waitUntil after the response, and a hanging endpoint does not delay the response", async () => {
     const r = await receiver();
-    const env = testEnv({
-      LOG_ARCHIVE_URL: r.url,
-      LOG_ARCHIVE_TOKEN: INGEST_TOKEN,
-      // Due at every request's end, so one request shows the path.
-      LOG_ARCHIVE_MAX_AGE_SECONDS: "0",
-      OTEL_EXPORTER_OTLP_TIMEOUT: "1000",
-    });
-    const pending: Promise<unknown>[] = [];
-    const g = globalThis as unknown as Record<symbol, unknown>;
-    g[REQUEST_CONTEXT] = { get: () => ({ waitUntil: (p: Promise<unknown>) => pending.push(p) }) };
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    let handler: (req: unknown, res: unknown) => void;
-    try {
-      // A query string makes this a module instance of its own, with this environment.
-      const file = path.join(webDir, ".vercel/output/functions/api.func/index.mjs");
-      handler = (await import(`${file}?log-archive`)).default;
-    } finally {
-      process.env = saved;
-    }
-    server = createServer((req, res) => handler(req, res));
-    await new Promise<void>((res) => server!.listen(0, "127.0.0.1", () => res()));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const fn = await startVercelFunction(
+      testEnv({
+        LOG_ARCHIVE_URL: r.url,
+        LOG_ARCHIVE_TOKEN: INGEST_TOKEN,
+        // Due at every request's end, so one request shows the path.
+        LOG_ARCHIVE_MAX_AGE_SECONDS: "0",
+        OTEL_EXPORTER_OTLP_TIMEOUT: "1000",
+      }),
+      "log-archive",
+    );
+    const { base, pending } = fn;
     try {
       const res = await fetch(base + "/api/health", {
         headers: { "x-forwarded-for": "2001:db8::a1", "x-request-id": "vercel-archive-1" },
@@ -569,7 +553,7 @@ describe("the Vercel function", () => {
       await Promise.all(pending);
       expect(performance.now() - flushStart).toBeLessThan(2500);
     } finally {
-      delete g[REQUEST_CONTEXT];
+      await fn.close();
     }
     // Loading the 7 MB function bundle alone takes 20 s or more on a busy two-core machine.
   }, 120_000);

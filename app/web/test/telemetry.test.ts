@@ -1,6 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
@@ -13,7 +12,7 @@ import {
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import type pg from "pg";
-import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { createLogger } from "../src/logger";
 import { createRedis, type Redis } from "../src/redis";
 import { flushScheduler } from "../src/telemetry/flush";
@@ -21,8 +20,7 @@ import { metricPusher } from "../src/telemetry/push";
 import { instrumentPool, instrumentRedis } from "../src/telemetry/instrument";
 import { Client, answers, startApp, testEnv, type TestApp } from "./harness/app";
 import { otlpStrings, startReceiver, type Receiver } from "./harness/receiver";
-
-const webDir = path.resolve(import.meta.dirname, "..");
+import { startVercelFunction } from "./harness/vercel";
 
 interface OtlpSpan {
   name: string;
@@ -565,38 +563,20 @@ describe("flushes (the Vercel function asks for one after every response)", () =
 });
 
 describe("the Vercel function", () => {
-  const REQUEST_CONTEXT = Symbol.for("@vercel/request-context");
-  let server: Server | undefined;
-  afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
-
   it("flushes a request's telemetry through waitUntil, without waiting for a periodic export, and without delaying the response", async () => {
     const receiver = await startReceiver();
     receivers.push(receiver);
-    const env = testEnv({
-      LOG_LEVEL: "warn",
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url + "/otlp",
-      OTEL_METRIC_EXPORT_INTERVAL: "86400000",
-      OTEL_EXPORTER_OTLP_TIMEOUT: "1000",
-      OTEL_TRACES_SAMPLER_ARG: "1",
-    });
-    // What Vercel's runtime provides: a request context whose waitUntil keeps the instance
-    // alive for the promise after the response.
-    const pending: Promise<unknown>[] = [];
-    const g = globalThis as unknown as Record<symbol, unknown>;
-    g[REQUEST_CONTEXT] = { get: () => ({ waitUntil: (p: Promise<unknown>) => pending.push(p) }) };
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    let handler: (req: unknown, res: unknown) => void;
-    try {
-      // A query string makes this a module instance of its own, with this environment.
-      const file = path.join(webDir, ".vercel/output/functions/api.func/index.mjs");
-      handler = (await import(`${file}?telemetry-flush`)).default;
-    } finally {
-      process.env = saved;
-    }
-    server = createServer((req, res) => handler(req, res));
-    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const fn = await startVercelFunction(
+      testEnv({
+        LOG_LEVEL: "warn",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url + "/otlp",
+        OTEL_METRIC_EXPORT_INTERVAL: "86400000",
+        OTEL_EXPORTER_OTLP_TIMEOUT: "1000",
+        OTEL_TRACES_SAMPLER_ARG: "1",
+      }),
+      "telemetry-flush",
+    );
+    const { base, pending } = fn;
     try {
       const res = await fetch(base + "/api/sessions", {
         method: "POST",
@@ -651,7 +631,7 @@ describe("the Vercel function", () => {
       await Promise.all(pending);
       expect(performance.now() - flushStart).toBeLessThan(2500);
     } finally {
-      delete g[REQUEST_CONTEXT];
+      await fn.close();
     }
     // Loading the 7 MB function bundle alone takes 20 s or more on a busy two-core machine.
   }, 120_000);
