@@ -341,9 +341,10 @@ async function main() {
     const envs = { off: {}, on: productionTelemetry, "off'": {} };
     const baseOf = (name) => `http://127.0.0.1:${ports[name]}`;
     const sides = { off: { rounds: [] }, on: { rounds: [] }, "off'": { rounds: [] } };
-    // Every order: each instance is loaded first, second and last, and after each of the
-    // others, equally often.
-    const loadOrders = [
+    // The six orders of the three. The process is started once in each load order (each
+    // instance is loaded first, second and last, and after each of the others, equally often),
+    // and the blocks' rounds take the orders in turn.
+    const orders = [
       ["off", "on", "off'"],
       ["on", "off'", "off"],
       ["off'", "off", "on"],
@@ -351,20 +352,11 @@ async function main() {
       ["on", "off", "off'"],
       ["off", "off'", "on"],
     ];
-    // Within a process, each block runs one round of each instance, in turn in every order.
-    const roundOrders = [
-      ["off", "on", "off'"],
-      ["off'", "on", "off"],
-      ["on", "off", "off'"],
-      ["off'", "off", "on"],
-      ["off", "off'", "on"],
-      ["on", "off'", "off"],
-    ];
-    const blocksPerProcess = Math.max(1, Math.ceil(TELEMETRY_ROUNDS / loadOrders.length));
+    const blocksPerProcess = Math.max(1, Math.ceil(TELEMETRY_ROUNDS / orders.length));
     const exportedBefore = { ...collector.counts };
     const flushes = { handed: 0, pending: 0, p50: [], p99: [] };
     const dropped = { metrics: 0, traces: 0, logs: 0 };
-    for (const [p, order] of loadOrders.entries()) {
+    for (const [p, order] of orders.entries()) {
       const functions = startNode(path.join(here, "vercel-host.mjs"), {
         ...appEnv,
         BENCH_INSTANCES: JSON.stringify(
@@ -380,7 +372,7 @@ async function main() {
         // statements) and discard the figures.
         for (const name of order) await load("warm-up", opts[name], half);
         for (let i = 0; i < blocksPerProcess; i++) {
-          for (const name of roundOrders[(p * blocksPerProcess + i) % roundOrders.length]) {
+          for (const name of orders[(p * blocksPerProcess + i) % orders.length]) {
             sides[name].rounds.push(await hostRound(name, baseOf(name), opts[name], roundSeconds));
           }
         }
@@ -467,7 +459,7 @@ async function main() {
       `  noise: the control, a second "off", measured the same way: ${fmt(controlLoss * 100, 1)}% "loss" in throughput and ${signed(controlP95)} in p95 in this run`,
     );
     out.push(
-      `  the deployed Vercel function, 3 instances in one process, started ${loadOrders.length} times (once per load order), ${blocksPerProcess} blocks each of one ${roundSeconds} s round per instance, back to back; per block:`,
+      `  the deployed Vercel function, 3 instances in one process, started ${orders.length} times (once per load order), ${blocksPerProcess} blocks each of one ${roundSeconds} s round per instance, back to back; per block:`,
     );
     for (const [name, side] of Object.entries(sides)) {
       out.push(
