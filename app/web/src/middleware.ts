@@ -68,28 +68,21 @@ export function accessLog(telemetry: Telemetry, logger: Logger): MiddlewareHandl
       parent,
     );
     const ctx = trace.setSpan(parent, span).setValue(REQUEST_ID, requestId);
-    // Counted until its span and metrics are recorded: a flush waits for the last request in
-    // flight (telemetry/flush.ts).
-    telemetry.requestStarted();
     return context.with(ctx, async () => {
-      try {
-        await next();
-        c.res.headers.set("x-request-id", requestId);
-        const route = routeOf(c);
-        const status = c.res.status;
-        const statusClass = `${Math.floor(status / 100)}xx`;
-        const seconds = (performance.now() - start) / 1000;
-        telemetry.httpDuration.record(seconds, { method, route, status_class: statusClass });
-        if (status >= 500) telemetry.errors.add(1, { kind: c.get("errorKind") ?? "http_5xx" });
-        span.updateName(`${method} ${route}`);
-        span.setAttribute("http.route", route);
-        span.setAttribute("http.response.status_code", status);
-        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-        logger.info({ method, route, status, ms: Math.round(seconds * 100_000) / 100 }, "request");
-      } finally {
-        telemetry.requestEnded();
-      }
+      await next();
+      c.res.headers.set("x-request-id", requestId);
+      const route = routeOf(c);
+      const status = c.res.status;
+      const statusClass = `${Math.floor(status / 100)}xx`;
+      const seconds = (performance.now() - start) / 1000;
+      telemetry.httpDuration.record(seconds, { method, route, status_class: statusClass });
+      if (status >= 500) telemetry.errors.add(1, { kind: c.get("errorKind") ?? "http_5xx" });
+      span.updateName(`${method} ${route}`);
+      span.setAttribute("http.route", route);
+      span.setAttribute("http.response.status_code", status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      logger.info({ method, route, status, ms: Math.round(seconds * 100_000) / 100 }, "request");
     });
   };
 }

@@ -3,29 +3,40 @@ import { getRequestListener } from "@hono/node-server";
 import { waitUntil } from "@vercel/functions";
 import { loadConfig } from "./config";
 import { createRuntime } from "./runtime";
+import { FLUSH_MAX_WAIT_MS } from "./telemetry";
+import { flushScheduler } from "./telemetry/flush";
 
 // Vercel Node.js function entry (.vercel/output/functions/api.func/index.mjs). The runtime is
 // created once per instance and reused across invocations; migrations run on first use.
 const runtime = createRuntime(loadConfig(), { platform: "vercel" });
 const listener = getRequestListener(runtime.app.fetch);
+const { telemetry } = runtime.deps;
+const { logArchive } = runtime;
 
-// An instance is frozen as soon as its invocation ends, so metrics and spans recorded while
-// answering would wait for the next invocation (or be lost with the instance). Each invocation
-// therefore flushes them once its response is sent, inside waitUntil, which keeps the instance
-// alive for the flush without delaying the response. Concurrent requests share one flush,
-// which waits for the last request in flight (at most a second, telemetry/flush.ts); each
-// export then gives up after OTEL_EXPORTER_OTLP_TIMEOUT. Outside Vercel (no request context)
-// waitUntil is a no-op and the flush simply runs. The log archive's batch goes on the same path when it is due (size or age).
+// An instance is frozen as soon as its invocation ends, so metrics, spans and log lines
+// recorded while answering would wait for the next invocation (or be lost with the instance).
+// Each invocation therefore hands waitUntil the promise of its round of requests, which keeps
+// the instance alive for a flush that starts once the round's responses are sent, without
+// delaying any of them (telemetry/flush.ts). Each export then gives up after
+// OTEL_EXPORTER_OTLP_TIMEOUT; the log archive sends its batch on the same path when it is due
+// (size or age). Outside Vercel (no request context) waitUntil is a no-op and the flush simply
+// runs.
+const afterResponses =
+  telemetry.exporting || logArchive
+    ? flushScheduler(
+        () =>
+          Promise.all([telemetry.exporting && telemetry.flush(), logArchive?.flushIfDue()]).then(
+            () => undefined,
+          ),
+        FLUSH_MAX_WAIT_MS,
+      )
+    : undefined;
+
 export default function handler(req: IncomingMessage, res: ServerResponse) {
-  const { telemetry } = runtime.deps;
-  const { logArchive } = runtime;
-  if (telemetry.exporting || logArchive) {
-    const sent = new Promise<void>((resolve) => res.once("close", resolve));
-    waitUntil(
-      sent.then(() =>
-        Promise.all([telemetry.exporting && telemetry.flush(), logArchive?.flushIfDue()]),
-      ),
-    );
+  if (afterResponses) {
+    const round = afterResponses.join();
+    res.once("close", round.end);
+    waitUntil(round.done);
   }
   return listener(req, res);
 }

@@ -390,9 +390,15 @@ describe("an endpoint that refuses, hangs or is not there", () => {
       dropped: { add: (n: number) => counted.push(n) } as never,
       logger: { warn: () => undefined } as never,
     });
-    // Lines of ~200 KB: a batch closes at 1 MB, after 4 lines. Nobody flushes while 30 are
+    // Records of ~215 KB as archived (110 strings of 1,950 characters, and one cut to
+    // MAX_ARCHIVED_STRING): a batch closes at 1 MB, after 4 lines. Nobody flushes while 30 are
     // added (an instance whose requests never end), so 8 batches form and 4 are dropped.
-    for (let i = 0; i < 30; i++) archive.add(line(i, { pad: "ab ".repeat(70_000) }));
+    const fields = Object.fromEntries(
+      Array.from({ length: 110 }, (_, k) => [`f${k}`, "ab ".repeat(650)]),
+    );
+    for (let i = 0; i < 30; i++) {
+      archive.add(line(i, { pad: "ab ".repeat(70_000), ...fields }));
+    }
     await archive.close();
     expect(counted.reduce((a, b) => a + b, 0)).toBe(4);
     const ids = r.batches.flatMap((b) => b.records.map((x) => x.request_id));

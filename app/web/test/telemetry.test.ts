@@ -480,7 +480,7 @@ describe("metric pushes (the OTLP side of the one metric reader)", () => {
   });
 });
 
-describe("flushes (the Vercel function asks for one after every response)", () => {
+describe("flushes (the Vercel function asks for one after each round of responses)", () => {
   /** A flush whose runs are counted and end only when the test says so. */
   function heldRuns() {
     const ends: (() => void)[] = [];
@@ -494,29 +494,32 @@ describe("flushes (the Vercel function asks for one after every response)", () =
     return done;
   };
 
-  it("starts at once when no request is in flight", async () => {
+  it("flushes a lone request's round as soon as it ends", async () => {
     const { run, endRun } = heldRuns();
     const s = flushScheduler(run, 1000);
-    const p = s.flush();
+    const round = s.join();
+    expect(run).not.toHaveBeenCalled();
+    round.end();
     expect(run).toHaveBeenCalledTimes(1);
-    expect(await settled(p)).toBe(false);
+    expect(await settled(round.done)).toBe(false);
     endRun(0);
-    expect(await settled(p)).toBe(true);
+    expect(await settled(round.done)).toBe(true);
   });
 
-  it("waits for the last request in flight, and callers meanwhile share one run", async () => {
+  it("waits for the last request of a round, whose requests share one promise and one run", async () => {
     const { run, endRun } = heldRuns();
     const s = flushScheduler(run, 1000);
-    s.requestStarted();
-    s.requestStarted();
-    const first = s.flush();
-    const second = s.flush();
-    s.requestEnded();
+    const first = s.join();
+    const second = s.join();
+    expect(second).toBe(first);
+    first.end();
     expect(run).not.toHaveBeenCalled();
-    s.requestEnded();
+    second.end();
     expect(run).toHaveBeenCalledTimes(1);
+    // A stray second end of the same request changes nothing.
+    first.end();
     endRun(0);
-    expect(await settled(Promise.all([first, second]))).toBe(true);
+    expect(await settled(first.done)).toBe(true);
     expect(run).toHaveBeenCalledTimes(1);
   });
 
@@ -525,7 +528,9 @@ describe("flushes (the Vercel function asks for one after every response)", () =
     const s = flushScheduler(run, 1000);
     const early = s.flush();
     // These recorded after the first run collected: only a later run carries their data.
-    const late = [s.flush(), s.flush(), s.flush()];
+    const round = s.join();
+    const late = [s.flush(), s.flush(), round.done];
+    round.end();
     expect(run).toHaveBeenCalledTimes(1);
     endRun(0);
     expect(await settled(early)).toBe(true);
@@ -536,18 +541,26 @@ describe("flushes (the Vercel function asks for one after every response)", () =
     expect(run).toHaveBeenCalledTimes(2);
   });
 
-  it("goes after maxWaitMs even if requests stay in flight (steady load)", async () => {
+  it("closes a round to new requests after maxWaitMs, so steady load never postpones its flush", async () => {
     vi.useFakeTimers();
     try {
       const { run } = heldRuns();
       const s = flushScheduler(run, 1000);
-      s.requestStarted();
-      void s.flush();
+      const a = s.join();
       await vi.advanceTimersByTimeAsync(999);
-      expect(run).not.toHaveBeenCalled();
-      void s.flush();
+      const b = s.join();
+      expect(b).toBe(a);
       await vi.advanceTimersByTimeAsync(1);
+      // From here on new requests open the next round; the first one's flush waits for its own
+      // requests only.
+      const c = s.join();
+      expect(c).not.toBe(a);
+      a.end();
+      expect(run).not.toHaveBeenCalled();
+      b.end();
       expect(run).toHaveBeenCalledTimes(1);
+      const d = s.join();
+      expect(d).toBe(c);
     } finally {
       vi.useRealTimers();
     }
@@ -557,7 +570,9 @@ describe("flushes (the Vercel function asks for one after every response)", () =
     const run = vi.fn(() => Promise.reject(new Error("collector away")));
     const s = flushScheduler(run, 1000);
     await expect(s.flush()).resolves.toBeUndefined();
-    await expect(s.flush()).resolves.toBeUndefined();
+    const round = s.join();
+    round.end();
+    await expect(round.done).resolves.toBeUndefined();
     expect(run).toHaveBeenCalledTimes(2);
   });
 });

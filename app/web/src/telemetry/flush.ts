@@ -1,74 +1,99 @@
 /**
- * When the exporters are flushed: on demand, but shared between callers and deferred while
- * requests are being served.
+ * When telemetry leaves a Vercel instance: on demand, shared between callers, and, after
+ * responses, once per round of requests rather than once per request.
  *
- * The Vercel function asks for a flush after every response, because an instance is frozen
- * once it has no request and no waitUntil promise left. Flushing at each request's end made
- * every one of N concurrent requests collect and export all metrics and spans: the cost grew
- * with the request rate (about half the throughput at 32 connections), the exporters'
- * concurrency limit refused the surplus (counted as dropped), and a metric reader asked to
- * flush during an export only waited for that export, collected before the caller's request
- * ended. Only the end of the last request in flight needs a flush, so:
+ * An instance is frozen once it has no request and no waitUntil promise left, so every
+ * invocation hands waitUntil a promise that settles after a flush that started once its
+ * response was sent. Flushing at each request's end made every one of N concurrent requests
+ * collect and export all metrics and spans: the cost grew with the request rate (about half the
+ * throughput at 32 connections), the exporters' concurrency limit refused the surplus (counted
+ * as dropped), and a metric reader asked to flush during an export only waited for that export,
+ * collected before the caller's request ended. Then each request chained promises of its own
+ * onto a shared flush and held them for up to a second: thousands of objects alive long enough
+ * to be copied by every young-generation collection. So requests join rounds:
  *
- * - a caller's promise settles after a flush that started after the call, so what its request
- *   recorded has gone out (or was counted as dropped) before the instance can be frozen;
- * - callers share one flush; one runs at a time;
- * - while requests are in flight the flush waits for the last of them, at most `maxWaitMs`
- *   after the first caller (so under steady load spans and metrics still leave about once per
- *   `maxWaitMs`, and no caller waits longer than that plus two flushes);
- * - with nothing in flight (a lone request, a test, shutdown) it starts at once.
+ * - a request joins the open round, or opens one; a round takes new requests for `maxWaitMs`;
+ * - a round is flushed once all of its requests have ended (at once, for a lone request), so
+ *   what they recorded has gone out (or was counted as dropped) before its promise settles;
+ * - the requests of a round share its promise and its `end`: joining allocates nothing;
+ * - one flush runs at a time; rounds and callers of `flush()` that become ready meanwhile share
+ *   the next one.
+ *
+ * Under steady load a flush thus starts about once per `maxWaitMs` (plus the slowest request
+ * of its round), and no request's promise waits longer than that plus two flushes.
  */
+export interface FlushRound {
+  /** Settles after a flush that started once every request of the round had ended. Never rejects. */
+  done: Promise<void>;
+  /** One of the round's requests has ended (its response was sent or its connection closed). */
+  end: () => void;
+}
+
 export interface FlushScheduler {
-  /** A request is being served: flushes wait for it (see above). */
-  requestStarted(): void;
-  requestEnded(): void;
+  /** A request begins: the round it belongs to. Call the round's `end` once, when it ends. */
+  join(): FlushRound;
   /** Settles once a flush that started after this call has ended. Never rejects. */
   flush(): Promise<void>;
 }
 
-export function flushScheduler(run: () => Promise<void>, maxWaitMs: number): FlushScheduler {
-  let inFlight = 0;
-  let running = false;
-  let pending: { done: Promise<void>; release: () => void; due: boolean } | undefined;
-  let dueTimer: NodeJS.Timeout | undefined;
+interface Round extends FlushRound {
+  inFlight: number;
+  release: () => void;
+}
 
-  const maybeStart = () => {
-    if (!pending || running || (inFlight > 0 && !pending.due)) return;
-    const { release } = pending;
-    pending = undefined;
-    clearTimeout(dueTimer);
+export function flushScheduler(run: () => Promise<void>, maxWaitMs: number): FlushScheduler {
+  let open: Round | undefined;
+  let running = false;
+  // What the next flush settles: ready rounds and callers of flush().
+  let ready: (() => void)[] = [];
+
+  const start = () => {
+    if (running || ready.length === 0) return;
+    const released = ready;
+    ready = [];
     running = true;
     void run()
       .catch(() => undefined)
       .then(() => {
         running = false;
-        release();
-        maybeStart();
+        for (const release of released) release();
+        start();
       });
   };
 
+  const openRound = (): Round => {
+    let release!: () => void;
+    const round: Round = {
+      done: new Promise<void>((r) => (release = r)),
+      inFlight: 0,
+      release: () => release(),
+      end: () => {
+        if (round.inFlight === 0) return;
+        round.inFlight--;
+        if (round.inFlight > 0) return;
+        // Nothing of this round in flight: it takes no more requests, and its flush may start.
+        if (open === round) open = undefined;
+        ready.push(round.release);
+        start();
+      },
+    };
+    setTimeout(() => {
+      if (open === round) open = undefined;
+    }, maxWaitMs).unref();
+    return round;
+  };
+
   return {
-    requestStarted() {
-      inFlight++;
-    },
-    requestEnded() {
-      inFlight = Math.max(0, inFlight - 1);
-      if (inFlight === 0) maybeStart();
+    join() {
+      open ??= openRound();
+      open.inFlight++;
+      return open;
     },
     flush() {
-      if (!pending) {
-        let release!: () => void;
-        const done = new Promise<void>((r) => (release = r));
-        const next = { done, release, due: false };
-        pending = next;
-        dueTimer = setTimeout(() => {
-          next.due = true;
-          maybeStart();
-        }, maxWaitMs);
-        dueTimer.unref();
-      }
-      const { done } = pending;
-      maybeStart();
+      let release!: () => void;
+      const done = new Promise<void>((r) => (release = r));
+      ready.push(release);
+      start();
       return done;
     },
   };

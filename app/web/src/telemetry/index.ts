@@ -175,20 +175,16 @@ export interface Telemetry {
   setDependencyUp(dependency: Dependency, up: boolean): void;
   /** Every instrument in the Prometheus text format, named as in telemetry.json. */
   metricsText(): Promise<string>;
-  /** Brackets each request, so that a flush waits for the requests in flight (flush.ts). */
-  requestStarted(): void;
-  requestEnded(): void;
   /**
-   * Pushes what is pending to the collector; never rejects. While requests are in flight it
-   * waits for the last of them, at most FLUSH_MAX_WAIT_MS; a flush already running is waited
-   * for; the export itself gives up after OTEL_EXPORTER_OTLP_TIMEOUT. `timeoutMs` bounds the
-   * whole wait instead.
+   * Pushes what is pending to the collector; never rejects. A flush already running is waited
+   * for, then one more runs (shared by everyone who asked meanwhile); each export gives up after
+   * OTEL_EXPORTER_OTLP_TIMEOUT. `timeoutMs` bounds the whole wait instead.
    */
   flush(timeoutMs?: number): Promise<void>;
   shutdown(): Promise<void>;
 }
 
-/** How long a flush may wait for the requests in flight before it goes anyway (flush.ts). */
+/** How long a round of requests takes new ones before its flush is due (flush.ts, vercel.ts). */
 export const FLUSH_MAX_WAIT_MS = 1000;
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -424,8 +420,8 @@ export function createTelemetry(
       ).then(() => undefined),
     FLUSH_MAX_WAIT_MS,
   );
-  // The Vercel function calls flush() after every response: without a limit of its own it
-  // costs no timer per request, and the flush it shares is bounded already (above).
+  // The Vercel function's flush after each round of responses has no limit of its own: the
+  // flush it shares is bounded already (above).
   const flush = (timeoutMs?: number) =>
     timeoutMs === undefined
       ? flushes.flush()
@@ -451,8 +447,6 @@ export function createTelemetry(
       const { resourceMetrics } = await scrape.collect({ timeoutMillis: 5000 });
       return serialize(resourceMetrics);
     },
-    requestStarted: flushes.requestStarted,
-    requestEnded: flushes.requestEnded,
     flush,
     async shutdown() {
       await flush();

@@ -10,10 +10,16 @@ import { scrubText } from "./sentry";
 // (R2, deleted by the bucket's lifecycle at the retention). Batches, not requests: a batch goes
 // once it holds `batchBytes` of lines or its oldest line is `maxAgeMs` old, and only from the
 // end of a request (on Vercel inside waitUntil, src/vercel.ts) or a timer (the Node server).
-// The archive never fails or slows a request: adding a line only appends it, after a test of a
-// microsecond or two (archivableAsWritten); any scrubbing, the compression and the upload
-// happen after the response, each upload gives up after `timeoutMs`, and a batch that cannot
-// be delivered is dropped and counted in ara_telemetry_dropped_total{signal="logs"}.
+// The archive never fails or slows a request: adding a line copies it into the batch after a
+// test of a microsecond or two (archivableAsWritten); only the rare line that needs scrubbing
+// (an error's, say) is parsed and re-written first. The compression and the upload happen
+// after the response, each upload gives up after `timeoutMs`, and a batch that cannot be
+// delivered is dropped and counted in ara_telemetry_dropped_total{signal="logs"}.
+//
+// A batch is a buffer outside the JavaScript heap, and a line is copied into it as it is
+// written: the line itself is garbage at once. Kept as strings until the upload, a second's
+// lines outlived the young-generation collections that ran meanwhile, which copied them each
+// time and then promoted them.
 
 const gzip = promisify(gzipCallback);
 
@@ -184,14 +190,27 @@ export function scrubbedRecord(line: string): string | undefined {
 }
 
 interface Batch {
-  /** Lines to archive as they are, and (rarely) lines that still need archiveRecord's full path. */
-  lines: (string | { unscrubbed: string })[];
+  /** Archived records, one per line (UTF-8, each ending in a newline), from 0 to `bytes`. */
+  buffer: Buffer;
   bytes: number;
 }
 
+/** A batch's buffer: the largest batch, so that a line never has to wait for a bigger one. */
+const BUFFER_BYTES = MAX_BATCH_BYTES;
+
 export function createLogArchive(options: LogArchiveOptions): LogArchive {
   const batchBytes = Math.min(options.batchBytes, MAX_BATCH_BYTES);
-  let current: Batch = { lines: [], bytes: 0 };
+  // Buffers of uploaded batches, for reuse: a batch's buffer is not touched again once its
+  // gzip has run.
+  const spare: Buffer[] = [];
+  const recycle = (buffer: Buffer) => {
+    if (spare.length < 2) spare.push(buffer);
+  };
+  const newBatch = (): Batch => ({
+    buffer: spare.pop() ?? Buffer.allocUnsafeSlow(BUFFER_BYTES),
+    bytes: 0,
+  });
+  let current: Batch | undefined;
   let firstAt = 0;
   const waiting: Batch[] = [];
   let sending: Promise<void> | undefined;
@@ -213,27 +232,25 @@ export function createLogArchive(options: LogArchiveOptions): LogArchive {
   };
 
   const cut = () => {
-    if (current.lines.length === 0) return;
+    if (!current) return;
     waiting.push(current);
-    current = { lines: [], bytes: 0 };
+    current = undefined;
     if (waiting.length > MAX_WAITING_BATCHES) {
-      waiting.shift();
+      recycle(waiting.shift()!.buffer);
       dropped(1, new Error(`more than ${MAX_WAITING_BATCHES} batches waiting`));
     }
   };
 
   const due = () =>
     waiting.length > 0 ||
-    current.bytes >= batchBytes ||
-    (current.lines.length > 0 && performance.now() - firstAt >= options.maxAgeMs);
+    (current !== undefined &&
+      (current.bytes >= batchBytes || performance.now() - firstAt >= options.maxAgeMs));
 
   async function upload(batch: Batch): Promise<void> {
-    const records = batch.lines
-      .map((l) => (typeof l === "string" ? l : scrubbedRecord(l.unscrubbed)))
-      .filter((r): r is string => r !== undefined);
-    if (records.length === 0) return;
     try {
-      const body = await gzip(records.join("\n") + "\n");
+      const body = await gzip(batch.buffer.subarray(0, batch.bytes)).finally(() =>
+        recycle(batch.buffer),
+      );
       const res = await fetch(options.url, {
         method: "POST",
         headers: { authorization: `Bearer ${options.token}`, "content-type": "application/gzip" },
@@ -275,15 +292,26 @@ export function createLogArchive(options: LogArchiveOptions): LogArchive {
   return {
     add(line) {
       if (closed) return;
-      const bytes = Buffer.byteLength(line);
-      if (bytes > MAX_BATCH_BYTES) return;
-      if (current.bytes + bytes > MAX_BATCH_BYTES) cut();
-      if (current.lines.length === 0) firstAt = performance.now();
-      const text = line.endsWith("\n") ? line.slice(0, -1) : line;
-      // The short test now, a line at a time: a batch of a thousand lines tested at once held
-      // up the requests waiting behind it. The full path stays for the upload.
-      current.lines.push(archivableAsWritten(text) ? text : { unscrubbed: text });
-      current.bytes += bytes;
+      try {
+        const text = line.endsWith("\n") ? line.slice(0, -1) : line;
+        const record = archiveRecord(text);
+        if (record === undefined) return;
+        // A UTF-16 code unit is at most 3 bytes of UTF-8: the exact length only when the bound
+        // does not fit.
+        const used = current?.bytes ?? 0;
+        let bytes = record.length * 3 + 1;
+        if (used + bytes > BUFFER_BYTES) bytes = Buffer.byteLength(record) + 1;
+        if (bytes > BUFFER_BYTES) return;
+        if (current && current.bytes + bytes > BUFFER_BYTES) cut();
+        if (!current) {
+          current = newBatch();
+          firstAt = performance.now();
+        }
+        current.bytes += current.buffer.write(record, current.bytes);
+        current.buffer[current.bytes++] = 0x0a;
+      } catch {
+        // A line the archive cannot take is left out; the log itself has it.
+      }
     },
     flushIfDue,
     flush,
