@@ -3,7 +3,6 @@ import { getRequestListener } from "@hono/node-server";
 import { waitUntil } from "@vercel/functions";
 import { loadConfig } from "./config";
 import { createRuntime } from "./runtime";
-import { FLUSH_MAX_WAIT_MS } from "./telemetry";
 import { flushScheduler } from "./telemetry/flush";
 
 // Vercel Node.js function entry (.vercel/output/functions/api.func/index.mjs). The runtime is
@@ -23,12 +22,10 @@ const { logArchive } = runtime;
 // runs.
 const afterResponses =
   telemetry.exporting || logArchive
-    ? flushScheduler(
-        () =>
-          Promise.all([telemetry.exporting && telemetry.flush(), logArchive?.flushIfDue()]).then(
-            () => undefined,
-          ),
-        FLUSH_MAX_WAIT_MS,
+    ? flushScheduler(() =>
+        Promise.all([telemetry.exporting && telemetry.flush(), logArchive?.flushIfDue()]).then(
+          () => undefined,
+        ),
       )
     : undefined;
 

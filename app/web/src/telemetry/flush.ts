@@ -12,7 +12,8 @@
  * onto a shared flush and held them for up to a second: thousands of objects alive long enough
  * to be copied by every young-generation collection. So requests join rounds:
  *
- * - a request joins the open round, or opens one; a round takes new requests for `maxWaitMs`;
+ * - a request joins the open round, or opens one; a round takes new requests for `maxWaitMs`
+ *   (ROUND_MS, 1 s, by default);
  * - a round is flushed once all of its requests have ended (at once, for a lone request), so
  *   what they recorded has gone out (or was counted as dropped) before its promise settles;
  * - the requests of a round share its promise and its `end`: joining allocates nothing;
@@ -23,7 +24,7 @@
  * of its round), and no request's promise waits longer than that plus two flushes.
  */
 export interface FlushRound {
-  /** Settles after a flush that started once every request of the round had ended. Never rejects. */
+  /** Settles after a flush that began once all of the round's requests had ended. Never rejects. */
   done: Promise<void>;
   /** One of the round's requests has ended (its response was sent or its connection closed). */
   end: () => void;
@@ -36,12 +37,15 @@ export interface FlushScheduler {
   flush(): Promise<void>;
 }
 
+/** How long a round takes new requests before its flush is due (once its requests have ended). */
+export const ROUND_MS = 1000;
+
 interface Round extends FlushRound {
   inFlight: number;
   release: () => void;
 }
 
-export function flushScheduler(run: () => Promise<void>, maxWaitMs: number): FlushScheduler {
+export function flushScheduler(run: () => Promise<void>, maxWaitMs = ROUND_MS): FlushScheduler {
   let open: Round | undefined;
   let running = false;
   // What the next flush settles: ready rounds and callers of flush().

@@ -184,9 +184,6 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-/** How long a round of requests takes new ones before its flush is due (flush.ts, vercel.ts). */
-export const FLUSH_MAX_WAIT_MS = 1000;
-
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export function createTelemetry(
@@ -409,16 +406,14 @@ export function createTelemetry(
   );
 
   // Exports already bound themselves by timeoutMillis; this bounds the wait for all of them.
-  const flushes = flushScheduler(
-    () =>
-      withTimeout(
-        Promise.allSettled([
-          reporter.flush(timeoutMillis),
-          ...(endpoint ? [pusher?.push(), tracerProvider.forceFlush()] : []),
-        ]),
-        timeoutMillis,
-      ).then(() => undefined),
-    FLUSH_MAX_WAIT_MS,
+  const flushes = flushScheduler(() =>
+    withTimeout(
+      Promise.allSettled([
+        reporter.flush(timeoutMillis),
+        ...(endpoint ? [pusher?.push(), tracerProvider.forceFlush()] : []),
+      ]),
+      timeoutMillis,
+    ).then(() => undefined),
   );
   // The Vercel function's flush after each round of responses has no limit of its own: the
   // flush it shares is bounded already (above).
