@@ -566,6 +566,33 @@ describe("flushes (the Vercel function asks for one after each round of response
     }
   });
 
+  it("lets a slow request hold its own round's promise, never a later round's flush", async () => {
+    // setImmediate stays real: settled() waits on it.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { run, endRun } = heldRuns();
+      const s = flushScheduler(run, 1000);
+      const slow = s.join();
+      const quick = s.join();
+      quick.end();
+      await vi.advanceTimersByTimeAsync(1000);
+      const later = s.join();
+      later.end();
+      // The later round flushes (carrying what the quick request recorded, too) ...
+      expect(run).toHaveBeenCalledTimes(1);
+      endRun(0);
+      expect(await settled(later.done)).toBe(true);
+      // ... while the first round's promise waits for its slow request.
+      expect(await settled(quick.done)).toBe(false);
+      slow.end();
+      expect(run).toHaveBeenCalledTimes(2);
+      endRun(1);
+      expect(await settled(slow.done)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("settles its callers when a run fails, and runs again for the next caller", async () => {
     const run = vi.fn(() => Promise.reject(new Error("collector away")));
     const s = flushScheduler(run, 1000);

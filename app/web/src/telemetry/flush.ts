@@ -20,8 +20,10 @@
  * - one flush runs at a time; rounds and callers of `flush()` that become ready meanwhile share
  *   the next one.
  *
- * Under steady load a flush thus starts about once per `maxWaitMs` (plus the slowest request
- * of its round), and no request's promise waits longer than that plus two flushes.
+ * Under steady load a flush thus starts about once per `maxWaitMs`, and a request's promise
+ * settles at most two flushes after the slowest request of its round has ended. A slow
+ * request (a report being built) holds the promise of the requests that joined its round, not
+ * their data: the later rounds' flushes send everything pending.
  */
 export interface FlushRound {
   /** Settles after a flush that began once all of the round's requests had ended. Never rejects. */
