@@ -13,6 +13,7 @@ import {
   archiveRecord,
   createLogArchive,
   MAX_ARCHIVED_STRING,
+  MAX_BATCH_BYTES,
   scrubArchived,
   scrubbedRecord,
   type LogArchiveOptions,
@@ -373,6 +374,30 @@ describe("an endpoint that refuses, hangs or is not there", () => {
       expect((await c.request("GET", "/api/health")).status).toBe(200);
     }
     expect(r.batches).toHaveLength(1);
+  });
+
+  it("copies lines of multi-byte characters whole, across the cut into a second batch", async () => {
+    const r = await receiver();
+    const archive = createLogArchive({
+      url: r.url,
+      token: INGEST_TOKEN,
+      batchBytes: 1024,
+      maxAgeMs: 60_000,
+      timeoutMs: 1000,
+      timer: false,
+    });
+    // 700 lines of about 1.9 KB of UTF-8 each (600 characters of 3 bytes, and a 4-byte emoji
+    // that is 2 UTF-16 units): 1.3 MB, so a batch is cut when the next line would not fit.
+    const text = (i: number) => `${"漢".repeat(600)} 🙂 ${i}`;
+    for (let i = 0; i < 700; i++) archive.add(line(i, { note: text(i) }));
+    await archive.close();
+    expect(r.batches).toHaveLength(2);
+    for (const b of r.batches) expect(gunzipSync(b.gz).length).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    const records = r.batches.flatMap((b) => b.records);
+    expect(records.map((x) => x.request_id)).toEqual(
+      Array.from({ length: 700 }, (_, i) => `r-${i}`),
+    );
+    expect(records.every((x, i) => x.note === text(i))).toBe(true);
   });
 
   it("keeps at most 4 batches waiting to be sent, dropping and counting the oldest", async () => {
