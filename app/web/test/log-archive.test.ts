@@ -143,6 +143,17 @@ const line = (i: number, extra: LogRecord = {}) =>
     ...extra,
   }) + "\n";
 
+/** An archive on `url` that sends only when asked (no timer), batches due at 1 KB. */
+const options = (url: string, o: Partial<LogArchiveOptions> = {}): LogArchiveOptions => ({
+  url,
+  token: INGEST_TOKEN,
+  batchBytes: 1024,
+  maxAgeMs: 60_000,
+  timeoutMs: 1000,
+  timer: false,
+  ...o,
+});
+
 const receivers: LogReceiver[] = [];
 const apps: TestApp[] = [];
 afterEach(async () => {
@@ -271,16 +282,6 @@ describe("into the real worker's log archive", () => {
 });
 
 describe("batching", () => {
-  const options = (url: string, o: Partial<LogArchiveOptions> = {}): LogArchiveOptions => ({
-    url,
-    token: INGEST_TOKEN,
-    batchBytes: 1024,
-    maxAgeMs: 60_000,
-    timeoutMs: 1000,
-    timer: false,
-    ...o,
-  });
-
   it("sends nothing until the buffer passes batchBytes, then one batch with every line", async () => {
     const r = await receiver();
     const archive = createLogArchive(options(r.url));
@@ -378,14 +379,7 @@ describe("an endpoint that refuses, hangs or is not there", () => {
 
   it("copies lines of multi-byte characters whole, across the cut into a second batch", async () => {
     const r = await receiver();
-    const archive = createLogArchive({
-      url: r.url,
-      token: INGEST_TOKEN,
-      batchBytes: 1024,
-      maxAgeMs: 60_000,
-      timeoutMs: 1000,
-      timer: false,
-    });
+    const archive = createLogArchive(options(r.url));
     // 700 lines of about 1.9 KB of UTF-8 each (600 characters of 3 bytes, and a 4-byte emoji
     // that is 2 UTF-16 units): 1.3 MB, so a batch is cut when the next line would not fit.
     const text = (i: number) => `${"漢".repeat(600)} 🙂 ${i}`;
@@ -402,14 +396,7 @@ describe("an endpoint that refuses, hangs or is not there", () => {
 
   it("keeps at most 4 batches waiting to be sent, dropping and counting the oldest", async () => {
     const r = await receiver();
-    const archive = createLogArchive({
-      url: r.url,
-      token: INGEST_TOKEN,
-      batchBytes: 1024,
-      maxAgeMs: 60_000,
-      timeoutMs: 1000,
-      timer: false,
-    });
+    const archive = createLogArchive(options(r.url));
     const counted: number[] = [];
     archive.attach({
       dropped: { add: (n: number) => counted.push(n) } as never,
