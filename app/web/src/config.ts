@@ -190,7 +190,8 @@ export const configSchema = z.object({
     .optional(),
   LOG_ARCHIVE_TOKEN: secret(16, "the worker's LOG_INGEST_TOKEN").optional(),
   // A batch goes once it holds this many bytes of lines, or once its oldest line is this old
-  // (checked at the end of each request; 0 sends at every request's end).
+  // (checked by the flush after each round of responses on Vercel, and at least every 10 s on
+  // the Node server; 0 sends at every check).
   LOG_ARCHIVE_BATCH_BYTES: int(1024, 1_000_000, 256 * 1024),
   LOG_ARCHIVE_MAX_AGE_SECONDS: int(0, 3600, 60),
   // What reports are compared with: the storage the stack was planned for, and how long the

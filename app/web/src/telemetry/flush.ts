@@ -44,7 +44,13 @@ export const ROUND_MS = 1000;
 
 interface Round extends FlushRound {
   inFlight: number;
-  release: () => void;
+}
+
+/** A promise and the function that settles it. */
+function deferred(): { done: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const done = new Promise<void>((r) => (release = r));
+  return { done, release };
 }
 
 export function flushScheduler(run: () => Promise<void>, maxWaitMs = ROUND_MS): FlushScheduler {
@@ -68,18 +74,17 @@ export function flushScheduler(run: () => Promise<void>, maxWaitMs = ROUND_MS): 
   };
 
   const openRound = (): Round => {
-    let release!: () => void;
+    const { done, release } = deferred();
     const round: Round = {
-      done: new Promise<void>((r) => (release = r)),
+      done,
       inFlight: 0,
-      release: () => release(),
       end: () => {
         if (round.inFlight === 0) return;
         round.inFlight--;
         if (round.inFlight > 0) return;
         // Nothing of this round in flight: it takes no more requests, and its flush may start.
         if (open === round) open = undefined;
-        ready.push(round.release);
+        ready.push(release);
         start();
       },
     };
@@ -96,8 +101,7 @@ export function flushScheduler(run: () => Promise<void>, maxWaitMs = ROUND_MS): 
       return open;
     },
     flush() {
-      let release!: () => void;
-      const done = new Promise<void>((r) => (release = r));
+      const { done, release } = deferred();
       ready.push(release);
       start();
       return done;

@@ -9,7 +9,8 @@ import { scrubText } from "./sentry";
 // worker's POST /r2/logs/app, which stores each batch as one object in the stack's log archive
 // (R2, deleted by the bucket's lifecycle at the retention). Batches, not requests: a batch goes
 // once it holds `batchBytes` of lines or its oldest line is `maxAgeMs` old, and only from the
-// end of a request (on Vercel inside waitUntil, src/vercel.ts) or a timer (the Node server).
+// flush after a round of responses (on Vercel inside waitUntil, src/vercel.ts) or a timer (the
+// Node server).
 // The archive never fails or slows a request: adding a line copies it into the batch after a
 // test of a microsecond or two (archivableAsWritten); only the rare line that needs scrubbing
 // (an error's, say) is parsed and re-written first. The compression and the upload happen
@@ -39,7 +40,7 @@ export interface LogArchiveOptions {
   maxAgeMs: number;
   /** Upper bound on one upload. */
   timeoutMs: number;
-  /** The Node server checks on a timer as well; a Vercel instance only at a request's end. */
+  /** The Node server checks on a timer as well; a Vercel instance only after its responses. */
   timer: boolean;
 }
 
@@ -195,9 +196,6 @@ interface Batch {
   bytes: number;
 }
 
-/** A batch's buffer: the largest batch, so that a line never has to wait for a bigger one. */
-const BUFFER_BYTES = MAX_BATCH_BYTES;
-
 export function createLogArchive(options: LogArchiveOptions): LogArchive {
   const batchBytes = Math.min(options.batchBytes, MAX_BATCH_BYTES);
   // Buffers of uploaded batches, for reuse: a batch's buffer is not touched again once its
@@ -206,8 +204,9 @@ export function createLogArchive(options: LogArchiveOptions): LogArchive {
   const recycle = (buffer: Buffer) => {
     if (spare.length < 2) spare.push(buffer);
   };
+  // Each buffer holds the largest batch, so that a line never needs a bigger one.
   const newBatch = (): Batch => ({
-    buffer: spare.pop() ?? Buffer.allocUnsafeSlow(BUFFER_BYTES),
+    buffer: spare.pop() ?? Buffer.allocUnsafeSlow(MAX_BATCH_BYTES),
     bytes: 0,
   });
   let current: Batch | undefined;
@@ -300,9 +299,9 @@ export function createLogArchive(options: LogArchiveOptions): LogArchive {
         // does not fit.
         const used = current?.bytes ?? 0;
         let bytes = record.length * 3 + 1;
-        if (used + bytes > BUFFER_BYTES) bytes = Buffer.byteLength(record) + 1;
-        if (bytes > BUFFER_BYTES) return;
-        if (current && current.bytes + bytes > BUFFER_BYTES) cut();
+        if (used + bytes > MAX_BATCH_BYTES) bytes = Buffer.byteLength(record) + 1;
+        if (bytes > MAX_BATCH_BYTES) return;
+        if (used + bytes > MAX_BATCH_BYTES) cut();
         if (!current) {
           current = newBatch();
           firstAt = performance.now();
