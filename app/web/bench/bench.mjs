@@ -41,7 +41,8 @@ const CONNECTIONS = 32;
 // Blocks (rounds per process) in the telemetry comparison, each round BENCH_SECONDS * 3/8
 // long (3 s by default); a multiple of 6 puts each process in each place of the order equally
 // often. Identical instances differ by up to 40 % in a block: the median of 24 paired ratios
-// moves about half as much from run to run as that of 6, and the run takes about 8 minutes.
+// varies less from run to run than that of 12 (its standard error about 1/√2 as large), and
+// the run takes about 8 minutes.
 const TELEMETRY_ROUNDS = Number(process.env.BENCH_TELEMETRY_ROUNDS ?? 24);
 const QUESTION_IDS = [
   "data_inventory",

@@ -46,9 +46,10 @@ globalThis[Symbol.for("@vercel/request-context")] = {
   }),
 };
 
-const instances = process.env.BENCH_INSTANCES
-  ? JSON.parse(process.env.BENCH_INSTANCES)
-  : [{ name: "function", port: Number(process.env.PORT), env: {} }];
+if (!process.env.BENCH_INSTANCES) {
+  throw new Error('BENCH_INSTANCES is required: [{ "name", "port", "env" }], one per instance');
+}
+const instances = JSON.parse(process.env.BENCH_INSTANCES);
 const baseEnv = { ...process.env };
 delete baseEnv.BENCH_INSTANCES;
 
